@@ -1,0 +1,216 @@
+#pragma once
+// Bernoulli–Bernoulli restricted Boltzmann machine.
+//
+//   E(v, h) = −bᵀv − cᵀh − vᵀWh,                 v ∈ {0,1}^nv, h ∈ {0,1}^nh
+//   F(v)    = −log Σ_h e^{−E(v,h)} = −bᵀv − Σ_j softplus(c_j + (vᵀW)_j)      (free energy)
+//   p(h_j = 1 | v) = σ(c_j + (vᵀW)_j),   p(v_i = 1 | h) = σ(b_i + (Wh)_i)
+//   ∂F/∂W = −v E[h|v]ᵀ,  ∂F/∂b = −v,  ∂F/∂c = −E[h|v]        (the statistics both gradient phases use)
+//
+// θ is one flat vector [W (nv × nh, row-major), b (nv), c (nh)], so optimizers, checkpoints and gradient
+// checks treat every model alike; W(), b(), c() are named views into it. Parameters change only through
+// set_params / modify_params, which validate them (a NaN parameter is an error naming the entry) and
+// refresh the cached Wᵀ used by the sparse p(v|h) path.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <string>
+
+#include "ebm/core/checks.hpp"
+#include "ebm/core/error.hpp"
+#include "ebm/core/parallel.hpp"
+#include "ebm/core/random.hpp"
+#include "ebm/core/types.hpp"
+#include "ebm/models/dense_kernels.hpp"
+
+namespace ebm {
+
+template <class S>
+inline S softplus(S x) {
+  return std::max(x, S(0)) + std::log1p(std::exp(-std::abs(x)));
+}
+
+template <class S>
+class BernoulliRBM {
+public:
+  using Scalar = S;
+  using ParamMatrix = Eigen::Map<MatrixX<S>>;
+  using ConstParamMatrix = Eigen::Map<const MatrixX<S>>;
+
+  // Scratch for one block of rows; created once per block so a Gibbs step allocates nothing.
+  struct Workspace {
+    detail::RowPattern pattern;
+    Workspace() = default;
+    Workspace(Index rows, Index cols) { pattern.reserve(rows, cols); }
+  };
+
+  BernoulliRBM() = default;
+  BernoulliRBM(Index num_visible, Index num_hidden) : nv_(num_visible), nh_(num_hidden) {
+    ensure(num_visible > 0, "BernoulliRBM: num_visible = ", num_visible, " must be positive");
+    ensure(num_hidden > 0, "BernoulliRBM: num_hidden = ", num_hidden, " must be positive");
+    theta_.setZero(nv_ * nh_ + nv_ + nh_);
+    wt_.setZero(nh_, nv_);
+  }
+
+  // ---- shapes and parameters -------------------------------------------------------------------------
+  Index num_visible() const { return nv_; }
+  Index num_hidden() const { return nh_; }
+  Index dim() const { return nv_; }
+  Index num_params() const { return theta_.size(); }
+  const VectorX<S>& params() const { return theta_; }
+
+  ConstParamMatrix W() const { return ConstParamMatrix(theta_.data(), nv_, nh_); }
+  auto b() const { return theta_.segment(nv_ * nh_, nv_); }
+  auto c() const { return theta_.segment(nv_ * nh_ + nv_, nh_); }
+  // Views of the same layout inside any flat vector (a gradient, a momentum buffer).
+  ParamMatrix W_of(VecRef<S> v) const { return ParamMatrix(v.data(), nv_, nh_); }
+  auto b_of(VecRef<S> v) const { return v.segment(nv_ * nh_, nv_); }
+  auto c_of(VecRef<S> v) const { return v.segment(nv_ * nh_ + nv_, nh_); }
+  std::string param_name(Index k) const {
+    if (k < nv_ * nh_) return "W(" + std::to_string(k / nh_) + ", " + std::to_string(k % nh_) + ")";
+    if (k < nv_ * nh_ + nv_) return "b(" + std::to_string(k - nv_ * nh_) + ")";
+    return "c(" + std::to_string(k - nv_ * nh_ - nv_) + ")";
+  }
+
+  void set_params(const ConstVecRef<S>& theta) {
+    ensure(theta.size() == theta_.size(), "BernoulliRBM::set_params: got ", theta.size(), " values, expected ",
+           theta_.size(), " (nv = ", nv_, ", nh = ", nh_, ")");
+    theta_ = theta;
+    refresh();
+  }
+  // f(VectorX<S>& theta) edits the parameters in place; they are validated afterwards.
+  template <class F>
+  void modify_params(F&& f) {
+    f(theta_);
+    refresh();
+  }
+
+  // ---- initialization --------------------------------------------------------------------------------
+  // W ~ N(0, sigma²), biases zero (Hinton's practical guide: sigma = 0.01).
+  void init_normal(Rng& rng, S sigma = S(0.01)) {
+    ensure(sigma >= 0 && std::isfinite(double(sigma)), "BernoulliRBM::init_normal: sigma = ", sigma,
+           " must be finite and non-negative");
+    modify_params([&](VectorX<S>& t) {
+      t.setZero();
+      for (Index k = 0; k < nv_ * nh_; ++k) t[k] = sigma * standard_normal<S>(rng);
+    });
+  }
+  // b_i = log(p_i / (1 − p_i)) with p_i the data mean of unit i, clipped to [eps, 1 − eps]: the model then
+  // starts with the data's marginals instead of spending its first updates learning them.
+  void init_visible_bias(const ConstBatchRef<S>& data, S eps = S(1e-3)) {
+    check_nonempty(data.rows(), "BernoulliRBM::init_visible_bias: data");
+    check_cols(data.cols(), nv_, "BernoulliRBM::init_visible_bias: data");
+    const VectorX<S> mean = data.colwise().mean().transpose();
+    modify_params([&](VectorX<S>& t) {
+      for (Index i = 0; i < nv_; ++i) {
+        const S p = std::clamp(mean[i], eps, S(1) - eps);
+        t[nv_ * nh_ + i] = std::log(p / (S(1) - p));
+      }
+    });
+  }
+
+  Workspace make_workspace(Index rows) const { return Workspace(rows, std::max(nv_, nh_)); }
+
+  // ---- conditionals (one block of rows, single-threaded) --------------------------------------------
+  // ph = E[h | v] = σ(c + vW)
+  void hidden_mean(const ConstBatchRef<S>& v, BatchRef<S> ph, Workspace& ws) const {
+    affine(v, W().data(), nh_, c().data(), ph, ws, false);
+    ph.array() = ph.array().logistic();
+  }
+  // pv = E[v | h] = σ(b + Wh)
+  void visible_mean(const ConstBatchRef<S>& h, BatchRef<S> pv, Workspace& ws) const {
+    affine(h, wt_.data(), nv_, b().data(), pv, ws, true);
+    pv.array() = pv.array().logistic();
+  }
+  void sample_hidden(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
+  void sample_visible(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
+
+  // ---- energies --------------------------------------------------------------------------------------
+  // out(r) = F(v_r). Not a hot path: allocates a temporary.
+  void free_energy(const ConstBatchRef<S>& v, VecRef<S> out) const {
+    check_cols(v.cols(), nv_, "BernoulliRBM::free_energy: v");
+    MatrixX<S> x = v * W();
+    x.rowwise() += c().transpose();
+    for (Index r = 0; r < v.rows(); ++r) {
+      S f = -v.row(r).dot(b().transpose());
+      for (Index j = 0; j < nh_; ++j) f -= softplus(x(r, j));
+      out[r] = f;
+    }
+  }
+  // out(r) = E(v_r, h_r)
+  void energy(const ConstBatchRef<S>& v, const ConstBatchRef<S>& h, VecRef<S> out) const {
+    check_cols(v.cols(), nv_, "BernoulliRBM::energy: v");
+    check_cols(h.cols(), nh_, "BernoulliRBM::energy: h");
+    for (Index r = 0; r < v.rows(); ++r)
+      out[r] = -v.row(r).dot(b().transpose()) - h.row(r).dot(c().transpose()) - (v.row(r) * W()).dot(h.row(r));
+  }
+
+  // ---- statistics ------------------------------------------------------------------------------------
+  // grad += weight · Σ_r ∂E/∂θ(v_r, E[h|v_r]) = −weight · Σ_r [v_r ph_rᵀ, v_r, ph_r].
+  // The same routine gives the data term (v = minibatch) and the model term (v = chain states). Parallel
+  // over rows of W: every task owns its slice of the gradient, so the result does not depend on threads.
+  void accumulate_stats(const ConstBatchRef<S>& v, const ConstBatchRef<S>& ph, S weight, VecRef<S> grad) const {
+    const Index R = v.rows();
+    auto gW = W_of(grad);
+    Index nnz = 0;
+    for (Index r = 0; r < R; ++r)
+      for (Index i = 0; i < nv_; ++i) nnz += v(r, i) != S(0);
+    const bool sparse = double(nnz) < detail::sparse_density_threshold * double(R * nv_);
+    for_each_range(nv_, 32, [&](Index i0, Index n) {
+      if (sparse) {
+        for (Index i = i0; i < i0 + n; ++i) {
+          S* g = gW.row(i).data();
+          for (Index r = 0; r < R; ++r) {
+            const S a = v(r, i);
+            if (a == S(0)) continue;
+            const S s = -weight * a;
+            const S* p = ph.row(r).data();
+            for (Index j = 0; j < nh_; ++j) g[j] += s * p[j];
+          }
+        }
+      } else {
+        gW.middleRows(i0, n).noalias() -= weight * (v.middleCols(i0, n).transpose() * ph);
+      }
+    });
+    b_of(grad).noalias() -= weight * v.colwise().sum().transpose();
+    c_of(grad).noalias() -= weight * ph.colwise().sum().transpose();
+  }
+
+private:
+  static void sample_bernoulli(std::span<const S> mean, Rng& rng, std::span<S> out) {
+    for (std::size_t k = 0; k < mean.size(); ++k) out[k] = bernoulli(rng, mean[k]);
+  }
+
+  // out = bias + x · M (M row-major, K × n), by gather-sum when x is sparse enough, else GEMM.
+  void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out, Workspace& ws,
+              bool transposed) const {
+    const double density = ws.pattern.build(x, detail::sparse_density_threshold);
+    if (density < detail::sparse_density_threshold) {
+      detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
+      return;
+    }
+    const Eigen::Map<const VectorX<S>> bvec(bias, n);
+    if (transposed)
+      out.noalias() = x * W().transpose();
+    else
+      out.noalias() = x * W();
+    out.rowwise() += bvec.transpose();
+  }
+
+  void refresh() {
+    for (Index k = 0; k < theta_.size(); ++k)
+      if (!std::isfinite(double(theta_[k])))
+        fail("BernoulliRBM: parameter ", param_name(k), " is ", double(theta_[k]),
+             " (training diverged? lower the learning rate)");
+    wt_ = W().transpose();
+  }
+
+  Index nv_ = 0, nh_ = 0;
+  VectorX<S> theta_;
+  MatrixX<S> wt_;  // Wᵀ (nh × nv): makes the columns of W contiguous for the sparse p(v|h) path
+};
+
+using BernoulliRBMf = BernoulliRBM<float>;
+using BernoulliRBMd = BernoulliRBM<double>;
+
+}  // namespace ebm

@@ -1,0 +1,166 @@
+#pragma once
+// Stochastic-gradient training of an energy-based model by maximum likelihood:
+//   ∇θ [−log p(x)] = E_{data}[∂F/∂θ] − E_{model}[∂F/∂θ]
+// The trainer only combines: data term (DataTerm, parallel over the minibatch) minus model term (the chain
+// policy's chains, CD-k or PCD-k) → SGD step. Every random choice comes from streams derived from the
+// seed, so training is bit-identical for any number of threads.
+#include <boost/random/uniform_int_distribution.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <numeric>
+#include <vector>
+
+#include "ebm/core/checks.hpp"
+#include "ebm/core/error.hpp"
+#include "ebm/core/random.hpp"
+#include "ebm/train/data_term.hpp"
+#include "ebm/train/schedule.hpp"
+#include "ebm/train/sgd.hpp"
+
+namespace ebm {
+
+struct TrainOptions {
+  Index batch_size = 100;
+  int epochs = 10;
+  double learning_rate = 0.01;
+  LearningRateSchedule schedule{};
+  MomentumSchedule momentum{};
+  double weight_decay = 0.0;
+  std::uint64_t seed = 1;
+
+  void validate() const {
+    ensure(batch_size > 0, "batch_size = ", batch_size, " must be positive");
+    ensure(epochs > 0, "epochs = ", epochs, " must be positive");
+    ensure(learning_rate > 0 && std::isfinite(learning_rate), "learning_rate = ", learning_rate,
+           " must be positive and finite");
+    ensure(weight_decay >= 0 && std::isfinite(weight_decay), "weight_decay = ", weight_decay,
+           " must be non-negative and finite");
+    schedule.validate();
+    momentum.validate();
+  }
+};
+
+struct EpochReport {
+  int epoch = 0;              // 1-based number of the epoch just finished
+  std::int64_t updates = 0;   // total updates so far
+  double learning_rate = 0;   // at the end of the epoch
+  double momentum = 0;
+  double seconds = 0;         // wall time of this epoch
+};
+
+// Data check for Bernoulli visible layers; models with other visible types provide their own validate_data.
+template <class M>
+void validate_data(const M& model, const ConstBatchRef<typename M::Scalar>& x, std::string_view what) {
+  check_nonempty(x.rows(), what);
+  check_cols(x.cols(), model.dim(), what);
+  check_finite(x, what);
+  if constexpr (requires { model.validate_data(x, what); })
+    model.validate_data(x, what);
+  else
+    check_binary(x, what);
+}
+
+template <class Policy>
+class Trainer {
+public:
+  using Model = typename Policy::Model;
+  using Scalar = typename Policy::Scalar;
+
+  Trainer(Model& model, Policy& chains, TrainOptions options)
+      : model_(model), chains_(chains), opt_(options),
+        shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
+    opt_.validate();
+  }
+
+  const TrainOptions& options() const { return opt_; }
+  int epochs_done() const { return epoch_; }
+  std::int64_t updates_done() const { return updates_; }
+  Sgd<Scalar>& optimizer() { return sgd_; }
+  Rng& shuffle_stream() { return shuffle_; }
+  void set_progress(int epochs_done, std::int64_t updates_done) {
+    epoch_ = epochs_done;
+    updates_ = updates_done;
+  }
+  const VectorX<Scalar>& last_gradient() const { return grad_; }
+
+  double learning_rate_at(double progress) const { return opt_.learning_rate * opt_.schedule.factor(progress); }
+
+  // One update from one minibatch (rows of binary visible vectors).
+  void update(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
+    validate_data(model_, batch, "minibatch");
+    ensure(lr > 0 && std::isfinite(lr), "learning rate = ", lr, " must be positive and finite");
+    ensure(momentum >= 0 && momentum < 1, "momentum = ", momentum, " must lie in [0, 1)");
+    step(batch, lr, momentum);
+  }
+
+private:
+  void step(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
+    if (grad_.size() != model_.num_params()) grad_.resize(model_.num_params());
+    grad_.setZero();
+    data_.accumulate(model_, batch, Scalar(1) / Scalar(batch.rows()), grad_);
+    chains_.advance(model_, batch);
+    chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
+    sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+    ++updates_;
+  }
+
+public:
+
+  // One pass over `data` in a fresh random order (the last partial minibatch is dropped, so every update
+  // sees batch_size rows). `data` may change between epochs, e.g. a new stochastic binarization.
+  EpochReport train_epoch(const ConstBatchRef<Scalar>& data) {
+    validate_data(model_, data, "training data");
+    ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
+           " training examples");
+    const auto t0 = std::chrono::steady_clock::now();
+    shuffle_order(data.rows());
+    const Index per_epoch = data.rows() / opt_.batch_size;
+    batch_.resize(opt_.batch_size, data.cols());
+    double lr = 0, mom = 0;
+    for (Index u = 0; u < per_epoch; ++u) {
+      for (Index r = 0; r < opt_.batch_size; ++r) batch_.row(r) = data.row(order_[std::size_t(u * opt_.batch_size + r)]);
+      const double epoch_pos = epoch_ + double(u) / double(per_epoch);
+      lr = learning_rate_at(epoch_pos / opt_.epochs);
+      mom = opt_.momentum.at(epoch_pos);
+      step(batch_, lr, mom);
+    }
+    ++epoch_;
+    return {epoch_, updates_, lr, mom,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
+  }
+
+  // Epochs until options().epochs are done; on_epoch may return false to stop early.
+  void fit(const ConstBatchRef<Scalar>& data, const std::function<bool(const EpochReport&)>& on_epoch = {}) {
+    while (epoch_ < opt_.epochs) {
+      const EpochReport rep = train_epoch(data);
+      if (on_epoch && !on_epoch(rep)) break;
+    }
+  }
+
+private:
+  // Fisher–Yates with Boost's portable uniform_int_distribution (std::shuffle's draws differ between
+  // standard libraries, which would break reproducibility of checkpoints across machines).
+  void shuffle_order(Index n) {
+    order_.resize(static_cast<std::size_t>(n));
+    std::iota(order_.begin(), order_.end(), Index{0});
+    for (Index i = n - 1; i > 0; --i) {
+      boost::random::uniform_int_distribution<Index> pick(0, i);
+      std::swap(order_[std::size_t(i)], order_[std::size_t(pick(shuffle_))]);
+    }
+  }
+
+  Model& model_;
+  Policy& chains_;
+  TrainOptions opt_;
+  DataTerm<Model> data_;
+  Sgd<Scalar> sgd_;
+  VectorX<Scalar> grad_;
+  MatrixX<Scalar> batch_;
+  std::vector<Index> order_;
+  Rng shuffle_;
+  int epoch_ = 0;
+  std::int64_t updates_ = 0;
+};
+
+}  // namespace ebm

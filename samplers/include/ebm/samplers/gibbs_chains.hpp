@@ -1,0 +1,23 @@
+#pragma once
+// State of a batch of chains of a two-layer model: one row per chain. Besides the sampled (v, h) it caches
+// ph = E[h | v], computed in the sweep anyway, which is exactly the statistic the model term needs
+// (Rao-Blackwellized over h), so the trainer never recomputes it.
+#include "ebm/core/types.hpp"
+
+namespace ebm {
+
+template <class S>
+struct GibbsChains {
+  MatrixX<S> v;   // visible states (chains × nv)
+  MatrixX<S> h;   // hidden states (chains × nh)
+  MatrixX<S> ph;  // E[h | v] for the current v (chains × nh)
+
+  Index size() const { return v.rows(); }
+};
+
+// What a transition did. Gibbs always moves; Metropolis kernels fill in their acceptance rate.
+struct StepInfo {
+  double acceptance_rate = 1.0;
+};
+
+}  // namespace ebm

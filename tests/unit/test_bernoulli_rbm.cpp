@@ -1,0 +1,85 @@
+// The Bernoulli RBM against its definition: free energy, conditionals, statistics, both product paths.
+#include <catch2/catch.hpp>
+
+#include "ebm/models/bernoulli_rbm.hpp"
+#include "support/rbm_fixtures.hpp"
+
+using namespace ebm;
+using test::bits;
+
+TEST_CASE("free energy equals -log sum_h exp(-E(v,h)) by brute force", "[rbm]") {
+  const auto rbm = test::random_rbm<double>(6, 5, 1.0, 0.5, 11);
+  Matrixd v(64, 6);
+  for (Index s = 0; s < 64; ++s) v.row(s) = bits<double>(std::uint64_t(s), 6);
+  Vectord f(64);
+  rbm.free_energy(v, f);
+  for (Index s = 0; s < 64; ++s) CHECK(f[s] == Approx(test::brute_free_energy(rbm, v.row(s))).epsilon(1e-12));
+}
+
+TEST_CASE("conditionals equal brute-force probability ratios", "[rbm]") {
+  const auto rbm = test::random_rbm<double>(5, 4, 1.0, 0.5, 12);
+  auto ws = rbm.make_workspace(1);
+  for (std::uint64_t s : {0u, 5u, 19u, 31u}) {
+    const RowVectorX<double> v = bits<double>(s, 5);
+    Matrixd ph(1, 4);
+    rbm.hidden_mean(v, ph, ws);
+    for (Index j = 0; j < 4; ++j) {
+      // p(h_j = 1 | v) = Σ_{h: h_j=1} e^{-E} / Σ_h e^{-E}
+      double num = 0, den = 0;
+      for (std::uint64_t t = 0; t < 16; ++t) {
+        const double w = std::exp(-test::brute_energy(rbm, v, bits<double>(t, 4)));
+        den += w;
+        if ((t >> j) & 1u) num += w;
+      }
+      CHECK(ph(0, j) == Approx(num / den).epsilon(1e-12));
+    }
+  }
+  for (std::uint64_t t : {0u, 3u, 9u, 15u}) {
+    const RowVectorX<double> h = bits<double>(t, 4);
+    Matrixd pv(1, 5);
+    rbm.visible_mean(h, pv, ws);
+    for (Index i = 0; i < 5; ++i) {
+      double num = 0, den = 0;
+      for (std::uint64_t s = 0; s < 32; ++s) {
+        const double w = std::exp(-test::brute_energy(rbm, bits<double>(s, 5), h));
+        den += w;
+        if ((s >> i) & 1u) num += w;
+      }
+      CHECK(pv(0, i) == Approx(num / den).epsilon(1e-12));
+    }
+  }
+}
+
+TEST_CASE("sparse gather path and dense GEMM path agree", "[rbm]") {
+  const auto rbm = test::random_rbm<float>(300, 200, 0.1, 0.1, 13);
+  Rng rng = make_stream(1, StreamPurpose::user, 1);
+  for (double density : {0.05, 0.2, 0.6}) {
+    Matrixf v(40, 300);
+    for (Index r = 0; r < v.rows(); ++r)
+      for (Index i = 0; i < v.cols(); ++i) v(r, i) = bernoulli(rng, float(density));
+    auto ws = rbm.make_workspace(40);
+    Matrixf ph(40, 200);
+    rbm.hidden_mean(v, ph, ws);
+    Matrixf pre = v * rbm.W();
+    pre.rowwise() += rbm.c().transpose();
+    const Matrixf expected = pre.array().logistic().matrix();
+    CHECK((ph - expected).cwiseAbs().maxCoeff() < 1e-5f);
+    // statistics: dense reference
+    Vectorf g = Vectorf::Zero(rbm.num_params());
+    rbm.accumulate_stats(v, ph, 0.5f, g);
+    const Matrixf gw = -0.5f * (v.transpose() * ph);
+    CHECK((rbm.W_of(g) - gw).cwiseAbs().maxCoeff() < 1e-4f);
+    CHECK((rbm.b_of(g) + 0.5f * v.colwise().sum().transpose()).cwiseAbs().maxCoeff() < 1e-4f);
+    CHECK((rbm.c_of(g) + 0.5f * ph.colwise().sum().transpose()).cwiseAbs().maxCoeff() < 1e-4f);
+  }
+}
+
+TEST_CASE("energy matches the definition and free energy is below every -log term", "[rbm]") {
+  const auto rbm = test::random_rbm<double>(4, 3, 1.0, 1.0, 14);
+  Matrixd v(1, 4), h(1, 3);
+  v.row(0) = bits<double>(9, 4);
+  h.row(0) = bits<double>(5, 3);
+  Vectord e(1);
+  rbm.energy(v, h, e);
+  CHECK(e[0] == Approx(test::brute_energy(rbm, v.row(0), h.row(0))).epsilon(1e-12));
+}
