@@ -14,6 +14,7 @@
 #include "ebm/core/checks.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
+#include "ebm/core/random.hpp"
 
 namespace ebm {
 namespace {
@@ -109,7 +110,7 @@ double exact_log_z(const BernoulliRBM<S>& rbm) {
 }
 
 template <class S>
-double exact_log_likelihood(const BernoulliRBM<S>& rbm, const ConstBatchRef<S>& data) {
+double exact_log_likelihood(const BernoulliRBM<S>& rbm, const std::type_identity_t<ConstBatchRef<S>>& data) {
   check_nonempty(data.rows(), "exact_log_likelihood: data");
   check_cols(data.cols(), rbm.num_visible(), "exact_log_likelihood: data");
   check_finite(data, "exact_log_likelihood: data");
@@ -169,6 +170,24 @@ VectorX<double> exact_visible_distribution(const BernoulliRBM<S>& rbm) {
   return p;
 }
 
+template <class S>
+MatrixX<S> exact_sample_visible(const BernoulliRBM<S>& rbm, Index n, std::uint64_t seed) {
+  ensure(n >= 0, "exact_sample_visible: n = ", n, " must be non-negative");
+  const VectorX<double> p = exact_visible_distribution(rbm);
+  std::vector<double> cdf(std::size_t(p.size()));
+  double acc = 0;
+  for (Index s = 0; s < p.size(); ++s) cdf[std::size_t(s)] = (acc += p[s]);
+  Rng rng = make_stream(seed, StreamPurpose::user, 0);
+  MatrixX<S> out(n, rbm.num_visible());
+  for (Index r = 0; r < n; ++r) {
+    const double u = uniform01d(rng) * acc;
+    const auto s = Index(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+    const Index state = std::min(s, p.size() - 1);
+    for (Index k = 0; k < rbm.num_visible(); ++k) out(r, k) = S((state >> k) & 1);
+  }
+  return out;
+}
+
 template double exact_log_z(const BernoulliRBM<float>&);
 template double exact_log_z(const BernoulliRBM<double>&);
 template double exact_log_likelihood(const BernoulliRBM<float>&, const ConstBatchRef<float>&);
@@ -177,5 +196,7 @@ template VectorX<double> exact_model_expectation(const BernoulliRBM<float>&);
 template VectorX<double> exact_model_expectation(const BernoulliRBM<double>&);
 template VectorX<double> exact_visible_distribution(const BernoulliRBM<float>&);
 template VectorX<double> exact_visible_distribution(const BernoulliRBM<double>&);
+template MatrixX<float> exact_sample_visible(const BernoulliRBM<float>&, Index, std::uint64_t);
+template MatrixX<double> exact_sample_visible(const BernoulliRBM<double>&, Index, std::uint64_t);
 
 }  // namespace ebm

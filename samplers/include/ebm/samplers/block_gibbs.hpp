@@ -21,7 +21,8 @@ public:
   using Scalar = typename M::Scalar;
   using State = GibbsChains<Scalar>;
 
-  explicit BlockGibbs(Index block_rows = default_block_rows) : block_rows_(block_rows) {
+  BlockGibbs() : BlockGibbs(default_block_rows) {}
+  explicit BlockGibbs(Index block_rows) : block_rows_(block_rows) {
     ensure(block_rows > 0, "BlockGibbs: block_rows = ", block_rows, " must be positive");
   }
 
