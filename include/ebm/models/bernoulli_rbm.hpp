@@ -122,6 +122,14 @@ public:
     affine(h, wt_.data(), nv_, b().data(), pv, ws, true);
     pv.array() = pv.array().logistic();
   }
+  // Pre-activations without the sigmoid: out = c + vW and out = b + hWᵀ. For samplers that rescale them,
+  // e.g. annealed importance sampling at inverse temperature β.
+  void hidden_preactivation(const ConstBatchRef<S>& v, BatchRef<S> out, Workspace& ws) const {
+    affine(v, W().data(), nh_, c().data(), out, ws, false);
+  }
+  void visible_preactivation(const ConstBatchRef<S>& h, BatchRef<S> out, Workspace& ws) const {
+    affine(h, wt_.data(), nv_, b().data(), out, ws, true);
+  }
   void sample_hidden(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
   void sample_visible(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
 
