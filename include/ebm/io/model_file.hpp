@@ -1,0 +1,45 @@
+#pragma once
+// The .ebm model file: a versioned container of named sections closed by a CRC-32 of everything before it.
+//
+//   "EBMMODEL" | u32 format version | u32 section count | sections | u32 CRC-32 (Boost.CRC, of all bytes above)
+//   section:  u32 name length | name | u64 byte length | bytes
+//
+// Sections: "meta" (JSON: kind, shapes, scalar type, free-form training metadata), "params" (float32 θ in the
+// model's flat layout) and, for checkpoints, the training state needed to resume bit for bit: "velocity",
+// "chains.v", "chains.h", "chains.ph" (float32), "rng.chains", "rng.shuffle" (engine states as text), and the
+// epoch/update counters in meta. A wrong magic, version, kind, shape or checksum is an ebm::Error naming the
+// file and the problem. Files are written atomically (temp file + rename).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ebm/core/random.hpp"
+#include "ebm/core/types.hpp"
+
+namespace ebm {
+
+inline constexpr std::uint32_t model_file_version = 1;
+
+struct TrainingState {
+  std::int64_t epoch = 0;    // epochs completed
+  std::int64_t updates = 0;  // updates completed
+  Vectorf velocity;
+  Matrixf chains_v, chains_h, chains_ph;
+  std::vector<Rng> chain_streams;
+  Rng shuffle_stream;
+};
+
+struct ModelFile {
+  std::string kind = "bernoulli_rbm";
+  Index num_visible = 0, num_hidden = 0;
+  Vectorf params;
+  std::string metadata_json = "{}";  // free-form JSON object: training options, data, binarization, …
+  std::optional<TrainingState> training;
+};
+
+void save_model_file(const std::string& path, const ModelFile& file);
+// expected_kind: when non-empty, a file of another kind is an error.
+ModelFile load_model_file(const std::string& path, const std::string& expected_kind = "bernoulli_rbm");
+
+}  // namespace ebm
