@@ -114,21 +114,21 @@ public:
   // ---- conditionals (one block of rows, single-threaded) --------------------------------------------
   // ph = E[h | v] = σ(c + vW)
   void hidden_mean(const ConstBatchRef<S>& v, BatchRef<S> ph, Workspace& ws) const {
-    affine(v, W().data(), nh_, c().data(), ph, ws, false);
+    affine(v, W().data(), nh_, c().data(), ph, ws);
     ph.array() = ph.array().logistic();
   }
   // pv = E[v | h] = σ(b + Wh)
   void visible_mean(const ConstBatchRef<S>& h, BatchRef<S> pv, Workspace& ws) const {
-    affine(h, wt_.data(), nv_, b().data(), pv, ws, true);
+    affine(h, wt_.data(), nv_, b().data(), pv, ws);
     pv.array() = pv.array().logistic();
   }
   // Pre-activations without the sigmoid: out = c + vW and out = b + hWᵀ. For samplers that rescale them,
   // e.g. annealed importance sampling at inverse temperature β.
   void hidden_preactivation(const ConstBatchRef<S>& v, BatchRef<S> out, Workspace& ws) const {
-    affine(v, W().data(), nh_, c().data(), out, ws, false);
+    affine(v, W().data(), nh_, c().data(), out, ws);
   }
   void visible_preactivation(const ConstBatchRef<S>& h, BatchRef<S> out, Workspace& ws) const {
-    affine(h, wt_.data(), nv_, b().data(), out, ws, true);
+    affine(h, wt_.data(), nv_, b().data(), out, ws);
   }
   void sample_hidden(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
   void sample_visible(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
@@ -165,20 +165,11 @@ public:
       for (Index i = 0; i < nv_; ++i) nnz += v(r, i) != S(0);
     const bool sparse = double(nnz) < detail::sparse_density_threshold * double(R * nv_);
     for_each_range(nv_, 32, [&](Index i0, Index n) {
-      if (sparse) {
-        for (Index i = i0; i < i0 + n; ++i) {
-          S* g = gW.row(i).data();
-          for (Index r = 0; r < R; ++r) {
-            const S a = v(r, i);
-            if (a == S(0)) continue;
-            const S s = -weight * a;
-            const S* p = ph.row(r).data();
-            for (Index j = 0; j < nh_; ++j) g[j] += s * p[j];
-          }
-        }
-      } else {
-        gW.middleRows(i0, n).noalias() -= weight * (v.middleCols(i0, n).transpose() * ph);
-      }
+      S* g = gW.row(i0).data();
+      if (sparse)
+        detail::add_outer_sparse<S>(v, ph, -weight, i0, n, g);
+      else
+        detail::add_outer_dense<S>(v, ph, -weight, i0, n, g);
     });
     b_of(grad).noalias() -= weight * v.colwise().sum().transpose();
     c_of(grad).noalias() -= weight * ph.colwise().sum().transpose();
@@ -190,19 +181,12 @@ private:
   }
 
   // out = bias + x · M (M row-major, K × n), by gather-sum when x is sparse enough, else GEMM.
-  void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out, Workspace& ws,
-              bool transposed) const {
-    const double density = ws.pattern.build(x, detail::sparse_density_threshold);
-    if (density < detail::sparse_density_threshold) {
+  void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out,
+              Workspace& ws) const {
+    if (ws.pattern.build(x, detail::sparse_density_threshold) < detail::sparse_density_threshold)
       detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
-      return;
-    }
-    const Eigen::Map<const VectorX<S>> bvec(bias, n);
-    if (transposed)
-      out.noalias() = x * W().transpose();
     else
-      out.noalias() = x * W();
-    out.rowwise() += bvec.transpose();
+      detail::dense_affine<S>(x, m, n, bias, out);
   }
 
   void refresh() {

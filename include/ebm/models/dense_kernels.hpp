@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "ebm/core/types.hpp"
 
 namespace ebm::detail {
@@ -75,6 +77,38 @@ void gather_rows(const ConstBatchRef<S>& x, const RowPattern& pat, const S* m, I
       }
     }
   }
+}
+
+// out = bias + x · M by Eigen GEMM. m is row-major (x.cols() × n).
+template <class S>
+void dense_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out) {
+  const Eigen::Map<const MatrixX<S>> M(m, x.cols(), n);
+  out.noalias() = x * M;
+  out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
+}
+
+// g.row(i) += alpha · Σ_r x(r, i0 + i) · y.row(r) for i in [0, count), skipping the zeros of x: rows
+// [i0, i0 + count) of alpha · xᵀy. g is row-major (count × y.cols()).
+template <class S>
+void add_outer_sparse(const ConstBatchRef<S>& x, const ConstBatchRef<S>& y, S alpha, Index i0, Index count, S* g) {
+  const Index n = y.cols();
+  for (Index i = 0; i < count; ++i) {
+    S* gi = g + i * n;
+    for (Index r = 0; r < x.rows(); ++r) {
+      const S a = x(r, i0 + i);
+      if (a == S(0)) continue;
+      const S s = alpha * a;
+      const S* p = y.row(r).data();
+      for (Index j = 0; j < n; ++j) gi[j] += s * p[j];
+    }
+  }
+}
+
+// The same by Eigen GEMM.
+template <class S>
+void add_outer_dense(const ConstBatchRef<S>& x, const ConstBatchRef<S>& y, S alpha, Index i0, Index count, S* g) {
+  Eigen::Map<MatrixX<S>> G(g, count, y.cols());
+  G.noalias() += alpha * (x.middleCols(i0, count).transpose() * y);
 }
 
 }  // namespace ebm::detail

@@ -1,0 +1,215 @@
+// The hot path of a Bernoulli RBM at MNIST size (nv = 784, nh = 500, float):
+//   gibbs_sweep       one block-Gibbs sweep of 100 chains                         (2 products per chain)
+//   pcd1_update       one PCD-1 Trainer::update, batch 100, 100 persistent chains  (5 products per row)
+//   hidden/visible    one block of rows through each product path, at several densities of the input, so
+//                     the sparse/dense switch-over (detail::sparse_density_threshold) is chosen from data
+//   accumulate_stats  the gradient statistics −vᵀ·E[h|v] by sparse scatter and by GEMM
+// Data are binarized-MNIST-like: independent binary pixels with 13 % ones (no real MNIST needed). The model
+// has small weights and biases set so that v stays at 13 % ones and h at 15 % ones while the chains run,
+// which keeps the densities of a trained MNIST RBM's states throughout a benchmark.
+//
+// Counters: items_per_second counts chains (sweeps) or rows (the rest); GFLOP/s counts 2·rows·nv·nh per
+// product, the work of the dense product. For the sparse paths it is therefore the dense-equivalent rate
+// (how fast a GEMM would have to run to keep up), not the arithmetic actually done. Compare it with
+// bench_gemm_peak. Multi-threaded cases take the thread count as an argument and report wall-clock rates.
+//
+//   build-bench/benchmarks/bench_rbm --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <tbb/global_control.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ebm/ebm.hpp"
+
+namespace {
+
+using namespace ebm;
+using S = float;
+
+constexpr Index nv = 784, nh = 500;
+constexpr double visible_density = 0.13;  // a binarized MNIST digit
+constexpr double hidden_density = 0.15;
+constexpr Index chains = 100;
+
+MatrixX<S> binary_rows(Index rows, Index cols, double p, std::uint64_t seed) {
+  Rng rng = make_stream(seed, StreamPurpose::user, 0);
+  MatrixX<S> x(rows, cols);
+  for (Index r = 0; r < rows; ++r)
+    for (Index i = 0; i < cols; ++i) x(r, i) = bernoulli(rng, S(p));
+  return x;
+}
+
+S logit(double p) { return S(std::log(p / (1 - p))); }
+
+BernoulliRBM<S> make_model() {
+  BernoulliRBM<S> rbm(nv, nh);
+  Rng rng = make_stream(1, StreamPurpose::init, 0);
+  rbm.init_normal(rng, S(0.01));
+  rbm.modify_params([](VectorX<S>& t) {
+    t.segment(nv * nh, nv).setConstant(logit(visible_density));
+    t.segment(nv * nh + nv, nh).setConstant(logit(hidden_density));
+  });
+  return rbm;
+}
+
+double product_flops(Index rows) { return 2.0 * double(rows) * double(nv) * double(nh); }
+
+void set_rates(benchmark::State& state, Index rows, double products) {
+  state.SetItemsProcessed(state.iterations() * rows);
+  state.counters["GFLOP"] =
+      benchmark::Counter(products * product_flops(rows) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+double density(const MatrixX<S>& x) { return double((x.array() != S(0)).count()) / double(x.size()); }
+
+// ---- (a) one block-Gibbs sweep of 100 chains. Args: threads, block rows. ------------------------------
+void gibbs_sweep(benchmark::State& state) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
+  const auto model = make_model();
+  BlockGibbs<BernoulliRBM<S>> kernel(state.range(1));
+  GibbsChains<S> s;
+  auto rng = make_chain_streams(7, chains);
+  kernel.init(model, s, binary_rows(chains, nv, visible_density, 2), rng);
+  for (int t = 0; t < 5; ++t) kernel.step(model, s, rng);  // settle at the model's densities
+  for (auto _ : state) {
+    kernel.step(model, s, rng);
+    benchmark::ClobberMemory();
+  }
+  set_rates(state, chains, 2);
+  state.counters["v_density"] = density(s.v);
+  state.counters["h_density"] = density(s.h);
+}
+
+// ---- (b) one PCD-1 update: data term, one sweep of the persistent chains, model term, SGD step. ------
+void pcd1_update(benchmark::State& state) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
+  auto model = make_model();
+  const MatrixX<S> data = binary_rows(1000, nv, visible_density, 3);
+  PersistentChains<BlockGibbs<BernoulliRBM<S>>> pcd({}, chains, 1, 11);
+  TrainOptions opt;
+  opt.batch_size = 100;
+  Trainer trainer(model, pcd, opt);
+  Index batch = 0;
+  // A tiny learning rate keeps the model, and so the densities, where they started.
+  for (auto _ : state) {
+    trainer.update(data.middleRows(batch * 100, 100), 1e-5, 0.5);
+    batch = (batch + 1) % 10;
+  }
+  set_rates(state, opt.batch_size, 5);  // hidden means + stats of the data, a sweep, stats of the chains
+}
+
+// ---- (c) one block through one product path. Args: density in %, block rows. -------------------------
+enum class Layer { hidden, visible };  // hidden: x is v (rows × nv) times W; visible: x is h times Wᵀ
+enum class Path { sparse, dense, model };
+
+template <Layer layer, Path path>
+void product(benchmark::State& state) {
+  const auto model = make_model();
+  const MatrixX<S> wt = model.W().transpose();
+  const Index rows = state.range(1), in = layer == Layer::hidden ? nv : nh, out_cols = layer == Layer::hidden ? nh : nv;
+  const S* m = layer == Layer::hidden ? model.W().data() : wt.data();
+  const VectorX<S> bias = layer == Layer::hidden ? VectorX<S>(model.c()) : VectorX<S>(model.b());
+  // Several inputs in turn, so the branch predictor does not learn one pattern.
+  std::vector<MatrixX<S>> xs;
+  for (std::uint64_t k = 0; k < 8; ++k) xs.push_back(binary_rows(rows, in, double(state.range(0)) / 100, 20 + k));
+  MatrixX<S> out(rows, out_cols);
+  auto ws = model.make_workspace(rows);
+  std::size_t k = 0;
+  for (auto _ : state) {
+    const MatrixX<S>& x = xs[k++ % xs.size()];
+    if constexpr (path == Path::sparse) {
+      ws.pattern.build<S>(x, 1.0);
+      detail::gather_rows<S>(x, ws.pattern, m, out_cols, bias.data(), out);
+    } else if constexpr (path == Path::dense) {
+      detail::dense_affine<S>(x, m, out_cols, bias.data(), out);
+    } else if constexpr (layer == Layer::hidden) {
+      model.hidden_mean(x, out, ws);
+    } else {
+      model.visible_mean(x, out, ws);
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  set_rates(state, rows, 1);
+}
+
+// ---- (d) gradient statistics. ------------------------------------------------------------------------
+// The model's accumulate_stats on 100 chain states at 13 % ones. Args: threads.
+void accumulate_stats(benchmark::State& state) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
+  const auto model = make_model();
+  const MatrixX<S> v = binary_rows(chains, nv, visible_density, 4);
+  MatrixX<S> ph(chains, nh);
+  auto ws = model.make_workspace(chains);
+  model.hidden_mean(v, ph, ws);
+  VectorX<S> grad = VectorX<S>::Zero(model.num_params());
+  for (auto _ : state) {
+    model.accumulate_stats(v, ph, S(0.01), grad);
+    benchmark::DoNotOptimize(grad.data());
+    benchmark::ClobberMemory();
+  }
+  set_rates(state, chains, 1);
+}
+
+// One path of the W-statistics on a single thread. Args: density of v in %.
+template <Path path>
+void outer(benchmark::State& state) {
+  const MatrixX<S> v = binary_rows(chains, nv, double(state.range(0)) / 100, 5);
+  const MatrixX<S> ph = MatrixX<S>::Random(chains, nh).array().abs();
+  MatrixX<S> g = MatrixX<S>::Zero(nv, nh);
+  for (auto _ : state) {
+    if constexpr (path == Path::sparse)
+      detail::add_outer_sparse<S>(v, ph, S(-0.01), 0, nv, g.data());
+    else
+      detail::add_outer_dense<S>(v, ph, S(-0.01), 0, nv, g.data());
+    benchmark::DoNotOptimize(g.data());
+    benchmark::ClobberMemory();
+  }
+  set_rates(state, chains, 1);
+}
+
+void register_all() {
+  using benchmark::RegisterBenchmark;
+  std::vector<benchmark::internal::Benchmark*> all;
+  auto* sweep = RegisterBenchmark("gibbs_sweep", gibbs_sweep)->ArgNames({"threads", "block"});
+  for (int t : {1, 2})
+    for (int block : {10, 20, 25, 50, 100}) sweep->Args({t, block});
+  all.push_back(sweep);
+  all.push_back(RegisterBenchmark("pcd1_update", pcd1_update)->ArgNames({"threads"})->Arg(1)->Arg(2));
+
+  const struct {
+    const char* name;
+    void (*run)(benchmark::State&);
+  } products[] = {
+      {"hidden/sparse", product<Layer::hidden, Path::sparse>},   {"hidden/dense", product<Layer::hidden, Path::dense>},
+      {"hidden/model", product<Layer::hidden, Path::model>},     {"visible/sparse", product<Layer::visible, Path::sparse>},
+      {"visible/dense", product<Layer::visible, Path::dense>},   {"visible/model", product<Layer::visible, Path::model>},
+  };
+  for (const auto& p : products) {
+    auto* b = RegisterBenchmark(p.name, p.run)->ArgNames({"density_pct", "rows"});
+    for (int d : {5, 13, 30, 50}) b->Args({d, default_block_rows});
+    for (int rows : {50, 100}) b->Args({13, rows});
+    all.push_back(b);
+  }
+
+  all.push_back(RegisterBenchmark("accumulate_stats", accumulate_stats)->ArgNames({"threads"})->Arg(1)->Arg(2));
+  for (auto* b : {RegisterBenchmark("outer/sparse", outer<Path::sparse>), RegisterBenchmark("outer/dense", outer<Path::dense>)}) {
+    b->ArgNames({"density_pct"});
+    for (int d : {5, 13, 30, 50}) b->Arg(d);
+    all.push_back(b);
+  }
+  for (auto* b : all) b->Unit(benchmark::kMicrosecond)->UseRealTime();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
