@@ -22,6 +22,7 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/models/dense_kernels.hpp"
+#include "ebm/models/gemm_workspace.hpp"
 
 namespace ebm {
 
@@ -40,8 +41,13 @@ public:
   // Scratch for one block of rows; created once per block so a Gibbs step allocates nothing.
   struct Workspace {
     detail::RowPattern pattern;
+    detail::GemmWorkspace<S> gemm;  // packing buffers of the dense path, for both products
     Workspace() = default;
-    Workspace(Index rows, Index cols) { pattern.reserve(rows, cols); }
+    Workspace(Index rows, Index nv, Index nh) {
+      pattern.reserve(rows, std::max(nv, nh));
+      gemm.reserve(rows, nh, nv);  // v·W
+      gemm.reserve(rows, nv, nh);  // h·Wᵀ
+    }
   };
 
   BernoulliRBM() = default;
@@ -109,7 +115,7 @@ public:
     });
   }
 
-  Workspace make_workspace(Index rows) const { return Workspace(rows, std::max(nv_, nh_)); }
+  Workspace make_workspace(Index rows) const { return Workspace(rows, nv_, nh_); }
 
   // ---- conditionals (one block of rows, single-threaded) --------------------------------------------
   // ph = E[h | v] = σ(c + vW)
@@ -185,8 +191,10 @@ private:
               Workspace& ws) const {
     if (ws.pattern.build(x, detail::sparse_density_threshold) < detail::sparse_density_threshold)
       detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
-    else
-      detail::dense_affine<S>(x, m, n, bias, out);
+    else {
+      ws.gemm.multiply(x, m, n, out);
+      out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
+    }
   }
 
   void refresh() {
