@@ -109,7 +109,9 @@ public:
 
   // One pass over `data` in a fresh random order (the last partial minibatch is dropped, so every update
   // sees batch_size rows). `data` may change between epochs, e.g. a new stochastic binarization.
-  EpochReport train_epoch(const ConstBatchRef<Scalar>& data) {
+  // on_update(done, total), if given, is called after every update (progress display).
+  EpochReport train_epoch(const ConstBatchRef<Scalar>& data,
+                          const std::function<void(Index, Index)>& on_update = {}) {
     validate_data(model_, data, "training data");
     ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
            " training examples");
@@ -124,6 +126,7 @@ public:
       lr = learning_rate_at(epoch_pos / opt_.epochs);
       mom = opt_.momentum.at(epoch_pos);
       step(batch_, lr, mom);
+      if (on_update) on_update(u + 1, per_epoch);
     }
     ++epoch_;
     return {epoch_, updates_, lr, mom,

@@ -1,0 +1,247 @@
+// `ebm train`: CD-k or PCD-k training of a Bernoulli RBM with per-epoch monitors and atomic checkpoints that
+// resume bit for bit.
+#include <tbb/global_control.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "cli/commands.hpp"
+#include "cli/data_source.hpp"
+#include "cli/progress.hpp"
+#include "cli/rbm_file.hpp"
+#include "ebm/data/binarize.hpp"
+#include "ebm/ebm.hpp"
+
+namespace ebm::cli {
+namespace {
+
+struct TrainArgs {
+  std::string data = "mnist", data_dir = "data/mnist", binarize = "stochastic", sampler = "pcd";
+  std::string out = "model.ebm", resume, lr_schedule = "linear";
+  Index hidden = 500, k = 1, chains = 100, batch = 100, limit = -1, monitor = 1000;
+  int epochs = 20, threads = 0;
+  double lr = 0.05, lr_final = 0.1, momentum = 0.9, momentum_initial = 0.5, momentum_ramp = 5, weight_decay = 2e-4;
+  double init_sigma = 0.01;
+  std::uint64_t seed = 1;
+  bool json = false;
+};
+
+nlohmann::json options_json(const TrainArgs& a) {
+  return {{"data", a.data},          {"binarize", a.binarize},
+          {"sampler", a.sampler},    {"hidden", a.hidden},
+          {"k", a.k},                {"chains", a.chains},
+          {"batch", a.batch},        {"limit", a.limit},
+          {"epochs", a.epochs},      {"lr", a.lr},
+          {"lr_schedule", a.lr_schedule}, {"lr_final", a.lr_final},
+          {"momentum", a.momentum},  {"momentum_initial", a.momentum_initial},
+          {"momentum_ramp", a.momentum_ramp}, {"weight_decay", a.weight_decay},
+          {"init_sigma", a.init_sigma}, {"seed", a.seed}};
+}
+
+void options_from_json(const nlohmann::json& j, TrainArgs& a) {
+  a.data = j.at("data");
+  a.binarize = j.at("binarize");
+  a.sampler = j.at("sampler");
+  a.hidden = j.at("hidden");
+  a.k = j.at("k");
+  a.chains = j.at("chains");
+  a.batch = j.at("batch");
+  a.limit = j.at("limit");
+  a.lr = j.at("lr");
+  a.lr_schedule = j.at("lr_schedule");
+  a.lr_final = j.at("lr_final");
+  a.momentum = j.at("momentum");
+  a.momentum_initial = j.at("momentum_initial");
+  a.momentum_ramp = j.at("momentum_ramp");
+  a.weight_decay = j.at("weight_decay");
+  a.init_sigma = j.at("init_sigma");
+  a.seed = j.at("seed");
+}
+
+// Mean squared error between v and its one-step reconstruction E[v | h], h ~ p(h | v).
+double reconstruction_error(const BernoulliRBMf& rbm, const Matrixf& v, std::uint64_t seed) {
+  auto ws = rbm.make_workspace(v.rows());
+  Matrixf ph(v.rows(), rbm.num_hidden()), h(v.rows(), rbm.num_hidden()), pv(v.rows(), v.cols());
+  rbm.hidden_mean(v, ph, ws);
+  Rng rng = make_stream(seed, StreamPurpose::user, 7);
+  for (Index r = 0; r < v.rows(); ++r)
+    for (Index j = 0; j < h.cols(); ++j) h(r, j) = bernoulli(rng, ph(r, j));
+  rbm.visible_mean(h, pv, ws);
+  return double((pv - v).squaredNorm()) / double(v.size());
+}
+
+double mean_free_energy(const BernoulliRBMf& rbm, const Matrixf& v) {
+  Vectorf f(v.rows());
+  rbm.free_energy(v, f);
+  return f.cast<double>().mean();
+}
+
+template <class Policy>
+void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, BernoulliRBMf& rbm,
+         const Matrixf& train, const Matrixf& heldout, const nlohmann::json& base_meta) {
+  TrainOptions opt;
+  opt.batch_size = a.batch;
+  opt.epochs = a.epochs;
+  opt.learning_rate = a.lr;
+  opt.schedule = {parse_schedule_kind(a.lr_schedule), a.lr_final};
+  opt.momentum = {a.momentum_initial, a.momentum, a.momentum_ramp};
+  opt.weight_decay = a.weight_decay;
+  opt.seed = a.seed;
+  Trainer trainer(rbm, chains, opt);
+  if (resumed && resumed->training) {
+    const TrainingState& t = *resumed->training;
+    trainer.set_progress(int(t.epoch), t.updates);
+    trainer.optimizer().velocity() = t.velocity;
+    trainer.shuffle_stream() = t.shuffle_stream;
+    chains.streams() = t.chain_streams;
+    if (t.chains_v.rows() > 0) {
+      chains.kernel().prepare(rbm, chains.state(), t.chains_v.rows());
+      chains.state().v = t.chains_v;
+      chains.state().h = t.chains_h;
+      chains.state().ph = t.chains_ph;
+    }
+  }
+  const Binarize mode = parse_binarize(a.binarize);
+  Matrixf bin(train.rows(), train.cols());
+  const Index nmon = std::min<Index>(a.monitor, std::min(train.rows(), heldout.rows()));
+  ProgressBar bar;
+  if (!a.json)
+    std::printf("training %s RBM %ld x %ld on %s (%ld examples, binarize %s), %s-%ld, %ld chains, batch %ld\n",
+                "Bernoulli", long(rbm.num_visible()), long(rbm.num_hidden()), a.data.c_str(), long(train.rows()),
+                a.binarize.c_str(), a.sampler == "pcd" ? "PCD" : "CD", long(a.k), long(chains.num_chains() ? chains.num_chains() : a.batch),
+                long(a.batch));
+  while (trainer.epochs_done() < a.epochs) {
+    const int epoch = trainer.epochs_done();
+    binarize(train, mode, a.seed, std::uint64_t(epoch), bin);
+    char label[32];
+    std::snprintf(label, sizeof label, "epoch %d/%d", epoch + 1, a.epochs);
+    bar.start(label, long(train.rows() / a.batch));
+    const EpochReport rep = trainer.train_epoch(bin, [&](Index done, Index) { bar.update(long(done)); });
+    bar.finish();
+    const double recon = reconstruction_error(rbm, bin.topRows(nmon), a.seed + std::uint64_t(epoch));
+    const double gap = mean_free_energy(rbm, heldout.topRows(nmon)) - mean_free_energy(rbm, bin.topRows(nmon));
+    // Checkpoint before reporting, so a reported epoch is always on disk.
+    nlohmann::json meta = base_meta;
+    meta["training"] = options_json(a);
+    ModelFile f = file_of(rbm, meta);
+    TrainingState t;
+    t.epoch = trainer.epochs_done();
+    t.updates = trainer.updates_done();
+    t.velocity = trainer.optimizer().velocity();
+    t.chains_v = chains.state().v;
+    t.chains_h = chains.state().h;
+    t.chains_ph = chains.state().ph;
+    t.chain_streams = chains.streams();
+    t.shuffle_stream = trainer.shuffle_stream();
+    f.training = std::move(t);
+    save_model_file(a.out, f);
+    if (a.json) {
+      const nlohmann::json line = {{"event", "epoch"}, {"epoch", rep.epoch}, {"updates", rep.updates},
+                                   {"seconds", rep.seconds}, {"learning_rate", rep.learning_rate},
+                                   {"momentum", rep.momentum}, {"reconstruction_error", recon},
+                                   {"free_energy_gap", gap}, {"binarize", a.binarize}, {"checkpoint", a.out}};
+      std::printf("%s\n", line.dump().c_str());
+    } else {
+      std::printf("epoch %3d  %6.2fs  lr %.4f  mom %.2f  recon %.5f  F(held-out) - F(train) %+8.3f\n", rep.epoch,
+                  rep.seconds, rep.learning_rate, rep.momentum, recon, gap);
+    }
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  CLI::App* c = app.add_subcommand("train", "train a Bernoulli RBM with CD-k or PCD-k");
+  c->add_option("--data", a->data, "mnist | mnist:train | mnist:test | FILE.npy (values in [0,1])");
+  c->add_option("--data-dir", a->data_dir, "folder with the MNIST IDX files")->capture_default_str();
+  c->add_option("--binarize", a->binarize, "stochastic (redrawn every epoch) | threshold (> 0.5)")->capture_default_str();
+  c->add_option("--hidden", a->hidden, "hidden units")->capture_default_str();
+  c->add_option("--sampler", a->sampler, "pcd | cd")->capture_default_str();
+  c->add_option("--k", a->k, "Gibbs steps per update")->capture_default_str();
+  c->add_option("--chains", a->chains, "persistent chains (pcd)")->capture_default_str();
+  c->add_option("--batch", a->batch, "minibatch size")->capture_default_str();
+  c->add_option("--epochs", a->epochs, "epochs (total, also when resuming)")->capture_default_str();
+  c->add_option("--lr", a->lr, "learning rate")->capture_default_str();
+  c->add_option("--lr-schedule", a->lr_schedule, "constant | linear")->capture_default_str();
+  c->add_option("--lr-final", a->lr_final, "linear schedule: final rate as a fraction of --lr")->capture_default_str();
+  c->add_option("--momentum", a->momentum, "momentum after the ramp")->capture_default_str();
+  c->add_option("--momentum-initial", a->momentum_initial, "momentum at the start")->capture_default_str();
+  c->add_option("--momentum-ramp", a->momentum_ramp, "epochs to ramp the momentum")->capture_default_str();
+  c->add_option("--weight-decay", a->weight_decay, "L2 weight decay on W")->capture_default_str();
+  c->add_option("--init-sigma", a->init_sigma, "initial weights ~ N(0, sigma^2)")->capture_default_str();
+  c->add_option("--limit", a->limit, "use only the first N training examples");
+  c->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  c->add_option("--threads", a->threads, "worker threads (0 = all cores); results do not depend on it");
+  c->add_option("--out", a->out, "model / checkpoint file")->capture_default_str();
+  c->add_option("--resume", a->resume, "continue training from this checkpoint");
+  c->add_flag("--json", a->json, "one JSON object per line");
+  c->callback([a, c] {
+    std::unique_ptr<tbb::global_control> threads;
+    if (a->threads > 0)
+      threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
+    std::optional<ModelFile> resumed;
+    nlohmann::json base_meta = nlohmann::json::object();
+    if (!a->resume.empty()) {
+      resumed = load_model_file(a->resume);
+      ensure(resumed->training.has_value(), "--resume ", a->resume, ": the file holds no training state");
+      base_meta = metadata_of(*resumed);
+      ensure(base_meta.contains("training"), "--resume ", a->resume, ": the file holds no training options");
+      const int epochs = a->epochs;
+      const bool epochs_given = c->count("--epochs") > 0;
+      options_from_json(base_meta["training"], *a);
+      if (epochs_given) a->epochs = epochs;
+      if (c->count("--out") == 0) a->out = a->resume;
+    }
+    ensure(a->sampler == "pcd" || a->sampler == "cd", "--sampler '", a->sampler, "' is unknown; use pcd or cd");
+    ensure(a->hidden > 0, "--hidden = ", a->hidden, " must be positive");
+    ensure(a->k > 0, "--k = ", a->k, " must be at least 1");
+    ensure(a->chains > 0, "--chains = ", a->chains, " must be positive");
+    ensure(a->batch > 0, "--batch = ", a->batch, " must be positive");
+    ensure(a->epochs > 0, "--epochs = ", a->epochs, " must be positive");
+    parse_binarize(a->binarize);
+    const DataSpec train = load_data(a->data, a->data_dir, a->limit);
+    // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.
+    Matrixf heldout;
+    if (a->data.rfind("mnist", 0) == 0) {
+      const Matrixf t = load_data("mnist:test", a->data_dir, a->monitor).intensities;
+      heldout.resize(t.rows(), t.cols());
+      binarize(t, parse_binarize(a->binarize), test_binarization_seed, test_binarization_round, heldout);
+    } else {
+      heldout.resize(train.intensities.rows(), train.intensities.cols());
+      binarize(train.intensities, parse_binarize(a->binarize), test_binarization_seed, test_binarization_round, heldout);
+    }
+    ensure(a->batch <= train.intensities.rows(), "--batch = ", a->batch, " exceeds the ", train.intensities.rows(),
+           " training examples");
+    BernoulliRBMf rbm(train.intensities.cols(), a->hidden);
+    if (resumed) {
+      ensure(resumed->num_visible == rbm.num_visible(), "--resume ", a->resume, ": model has ", resumed->num_visible,
+             " visible units, the data has ", rbm.num_visible());
+      rbm = rbm_of(*resumed);
+    } else {
+      Rng rng = make_stream(a->seed, StreamPurpose::init, 0);
+      rbm.init_normal(rng, float(a->init_sigma));
+      // Marginals of the binarized data: intensities are the on-probabilities under stochastic binarization.
+      Matrixf marginal_source = train.intensities;
+      if (parse_binarize(a->binarize) == Binarize::threshold)
+        marginal_source = (train.intensities.array() > 0.5f).cast<float>().matrix();
+      rbm.init_visible_bias(marginal_source);
+      // The base-rate model of AIS (Salakhutdinov & Murray 2008) uses the training data's marginals.
+      const Vectorf marg = marginal_source.colwise().mean().transpose();
+      base_meta["data_marginals"] = std::vector<float>(marg.data(), marg.data() + marg.size());
+    }
+    if (a->sampler == "pcd") {
+      PersistentChains<BlockGibbs<BernoulliRBMf>> chains(BlockGibbs<BernoulliRBMf>{}, a->chains, int(a->k), a->seed);
+      run(*a, resumed, chains, rbm, train.intensities, heldout, base_meta);
+    } else {
+      ContrastiveDivergence<BlockGibbs<BernoulliRBMf>> chains(BlockGibbs<BernoulliRBMf>{}, int(a->k), a->seed);
+      run(*a, resumed, chains, rbm, train.intensities, heldout, base_meta);
+    }
+    if (!a->json) std::printf("model written to %s\n", a->out.c_str());
+  });
+}
+
+}  // namespace ebm::cli
