@@ -90,6 +90,7 @@ void save_model_file(const std::string& path, const ModelFile& f) {
     sec["chains.v"] = floats(t.chains_v);
     sec["chains.h"] = floats(t.chains_h);
     sec["chains.ph"] = floats(t.chains_ph);
+    sec["centering.hidden"] = floats(t.hidden_offset);
     sec["rng.chains"] = streams_text(t.chain_streams);
     sec["rng.shuffle"] = streams_text({t.shuffle_stream});
   }
@@ -156,6 +157,8 @@ ModelFile load_model_file(const std::string& path, const std::string& expected_k
     t.chains_v = matrix_of(path, "chains.v", sec["chains.v"], chains, f.num_visible);
     t.chains_h = matrix_of(path, "chains.h", sec["chains.h"], chains, f.num_hidden);
     t.chains_ph = matrix_of(path, "chains.ph", sec["chains.ph"], chains, f.num_hidden);
+    const std::string& offset = sec["centering.hidden"];
+    if (!offset.empty()) t.hidden_offset = matrix_of(path, "centering.hidden", offset, f.num_hidden, 1);
     std::istringstream cs(sec["rng.chains"]), ss(sec["rng.shuffle"]);
     Rng rng;
     while (cs >> rng) t.chain_streams.push_back(rng);

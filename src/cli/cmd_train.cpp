@@ -25,7 +25,8 @@ struct TrainArgs {
   double lr = 0.05, lr_final = 0.1, momentum = 0.9, momentum_initial = 0.5, momentum_ramp = 5, weight_decay = 2e-4;
   double init_sigma = 0.01;
   std::uint64_t seed = 1;
-  bool json = false;
+  bool json = false, centering = true;
+  double centering_rate = 0.01;
 };
 
 nlohmann::json options_json(const TrainArgs& a) {
@@ -37,7 +38,8 @@ nlohmann::json options_json(const TrainArgs& a) {
           {"lr_schedule", a.lr_schedule}, {"lr_final", a.lr_final},
           {"momentum", a.momentum},  {"momentum_initial", a.momentum_initial},
           {"momentum_ramp", a.momentum_ramp}, {"weight_decay", a.weight_decay},
-          {"init_sigma", a.init_sigma}, {"seed", a.seed}};
+          {"init_sigma", a.init_sigma}, {"seed", a.seed},
+          {"centering", a.centering}, {"centering_rate", a.centering_rate}};
 }
 
 void options_from_json(const nlohmann::json& j, TrainArgs& a) {
@@ -58,6 +60,8 @@ void options_from_json(const nlohmann::json& j, TrainArgs& a) {
   a.weight_decay = j.at("weight_decay");
   a.init_sigma = j.at("init_sigma");
   a.seed = j.at("seed");
+  a.centering = j.at("centering");
+  a.centering_rate = j.at("centering_rate");
 }
 
 // Mean squared error between v and its one-step reconstruction E[v | h], h ~ p(h | v).
@@ -89,12 +93,15 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
   opt.momentum = {a.momentum_initial, a.momentum, a.momentum_ramp};
   opt.weight_decay = a.weight_decay;
   opt.seed = a.seed;
+  opt.centering = a.centering;
+  opt.centering_rate = a.centering_rate;
   Trainer trainer(rbm, chains, opt);
   if (resumed && resumed->training) {
     const TrainingState& t = *resumed->training;
     trainer.set_progress(int(t.epoch), t.updates);
     trainer.optimizer().velocity() = t.velocity;
     trainer.shuffle_stream() = t.shuffle_stream;
+    trainer.hidden_offset() = t.hidden_offset;
     chains.streams() = t.chain_streams;
     if (t.chains_v.rows() > 0) {
       chains.kernel().prepare(rbm, chains.state(), t.chains_v.rows());
@@ -135,6 +142,7 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
     t.chains_ph = chains.state().ph;
     t.chain_streams = chains.streams();
     t.shuffle_stream = trainer.shuffle_stream();
+    t.hidden_offset = trainer.hidden_offset();
     f.training = std::move(t);
     save_model_file(a.out, f);
     if (a.json) {
@@ -179,6 +187,10 @@ void add_train(CLI::App& app) {
   c->add_option("--out", a->out, "model / checkpoint file")->capture_default_str();
   c->add_option("--resume", a->resume, "continue training from this checkpoint");
   c->add_flag("--json", a->json, "one JSON object per line");
+  c->add_flag("--centering,!--no-centering", a->centering,
+              "centered gradient (Melchior et al. 2016): offsets = data mean and running hidden mean")
+      ->capture_default_str();
+  c->add_option("--centering-rate", a->centering_rate, "rate of the running hidden mean")->capture_default_str();
   c->callback([a, c] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)

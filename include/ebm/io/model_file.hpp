@@ -26,6 +26,7 @@ struct TrainingState {
   std::int64_t updates = 0;  // updates completed
   Vectorf velocity;
   Matrixf chains_v, chains_h, chains_ph;
+  Vectorf hidden_offset;  // centering offset λ (empty without centering)
   std::vector<Rng> chain_streams;
   Rng shuffle_stream;
 };

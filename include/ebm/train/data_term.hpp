@@ -35,6 +35,9 @@ public:
     return ph_;
   }
 
+  // E[h | v] of the last accumulate() call.
+  const MatrixX<Scalar>& last_hidden_means() const { return ph_; }
+
 private:
   Index block_rows_;
   BlockPlan plan_;

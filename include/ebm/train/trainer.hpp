@@ -27,6 +27,10 @@ struct TrainOptions {
   LearningRateSchedule schedule{};
   MomentumSchedule momentum{};
   double weight_decay = 0.0;
+  // Centering (Melchior et al. 2016): visible offset = mean of the epoch's data, hidden offset = running
+  // mean of E[h|v] on minibatches with this rate. Needs a model with center_gradient().
+  bool centering = false;
+  double centering_rate = 0.01;
   std::uint64_t seed = 1;
 
   void validate() const {
@@ -36,6 +40,7 @@ struct TrainOptions {
            " must be positive and finite");
     ensure(weight_decay >= 0 && std::isfinite(weight_decay), "weight_decay = ", weight_decay,
            " must be non-negative and finite");
+    ensure(centering_rate > 0 && centering_rate <= 1, "centering_rate = ", centering_rate, " must lie in (0, 1]");
     schedule.validate();
     momentum.validate();
   }
@@ -83,6 +88,9 @@ public:
     updates_ = updates_done;
   }
   const VectorX<Scalar>& last_gradient() const { return grad_; }
+  // Centering offsets (empty until the first centered update); part of a checkpoint.
+  VectorX<Scalar>& hidden_offset() { return hidden_offset_; }
+  const VectorX<Scalar>& visible_offset() const { return visible_offset_; }
 
   double learning_rate_at(double progress) const { return opt_.learning_rate * opt_.schedule.factor(progress); }
 
@@ -101,6 +109,7 @@ private:
     data_.accumulate(model_, batch, Scalar(1) / Scalar(batch.rows()), grad_);
     chains_.advance(model_, batch);
     chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
+    if (opt_.centering) center(batch);
     sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
     ++updates_;
   }
@@ -116,6 +125,7 @@ public:
     ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
            " training examples");
     const auto t0 = std::chrono::steady_clock::now();
+    if (opt_.centering) visible_offset_ = data.colwise().mean().transpose();
     shuffle_order(data.rows());
     const Index per_epoch = data.rows() / opt_.batch_size;
     batch_.resize(opt_.batch_size, data.cols());
@@ -153,6 +163,21 @@ private:
     }
   }
 
+  void center(const ConstBatchRef<Scalar>& batch) {
+    if constexpr (requires { model_.center_gradient(grad_, visible_offset_, hidden_offset_); }) {
+      if (visible_offset_.size() != model_.dim()) visible_offset_ = batch.colwise().mean().transpose();
+      const VectorX<Scalar> batch_h = data_.last_hidden_means().colwise().mean().transpose();
+      const auto rate = Scalar(opt_.centering_rate);
+      if (hidden_offset_.size() != batch_h.size())
+        hidden_offset_ = batch_h;
+      else
+        hidden_offset_ = (Scalar(1) - rate) * hidden_offset_ + rate * batch_h;
+      model_.center_gradient(grad_, visible_offset_, hidden_offset_);
+    } else {
+      fail("centering: this model type has no center_gradient()");
+    }
+  }
+
   Model& model_;
   Policy& chains_;
   TrainOptions opt_;
@@ -161,6 +186,7 @@ private:
   VectorX<Scalar> grad_;
   MatrixX<Scalar> batch_;
   std::vector<Index> order_;
+  VectorX<Scalar> visible_offset_, hidden_offset_;
   Rng shuffle_;
   int epoch_ = 0;
   std::int64_t updates_ = 0;
