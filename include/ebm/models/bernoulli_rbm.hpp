@@ -181,6 +181,25 @@ public:
     c_of(grad).noalias() -= weight * ph.colwise().sum().transpose();
   }
 
+  // Turns the plain gradient (data term − model term of ∂F/∂θ) into the centered gradient of Melchior,
+  // Fischer & Wiskott (2016), "How to center deep Boltzmann machines", for offsets mu (visible, usually
+  // the data mean) and lambda (hidden, usually a running mean of E[h|v] on data):
+  //   g_W ← g_W − mu g_cᵀ − g_b lambdaᵀ,   g_b ← g_b − g_W lambda,   g_c ← g_c − g_Wᵀ mu
+  // This is the gradient of the centered energy −(v−mu)ᵀW(h−lambda) − bᵀv − cᵀh mapped back to this
+  // uncentered parametrization, so the model and its files stay a plain RBM. Centering conditions the
+  // problem far better (the Hessian no longer couples W with the biases through the data mean).
+  void center_gradient(VecRef<S> grad, const ConstVecRef<S>& mu, const ConstVecRef<S>& lambda) const {
+    ensure(mu.size() == nv_ && lambda.size() == nh_, "BernoulliRBM::center_gradient: offsets have sizes ", mu.size(),
+           " and ", lambda.size(), ", expected ", nv_, " and ", nh_);
+    auto gW = W_of(grad);
+    auto gb = b_of(grad);
+    auto gc = c_of(grad);
+    gW.noalias() -= mu * gc.transpose();
+    gW.noalias() -= gb * lambda.transpose();
+    gb.noalias() -= gW * lambda;
+    gc.noalias() -= gW.transpose() * mu;
+  }
+
 private:
   static void sample_bernoulli(std::span<const S> mean, Rng& rng, std::span<S> out) {
     for (std::size_t k = 0; k < mean.size(); ++k) out[k] = bernoulli(rng, mean[k]);
