@@ -8,6 +8,7 @@
 
 #include "ebm/ebm.hpp"
 #include "support/gibbs_run.hpp"
+#include "support/gibbs_spectrum.hpp"
 #include "support/goodness_of_fit.hpp"
 #include "support/mcse.hpp"
 #include "support/rbm_fixtures.hpp"
@@ -44,7 +45,7 @@ GibbsRecord record(const BernoulliRBMf& rbm, Index chains, std::uint64_t seed, i
         if (early) rec.unthinned[std::size_t(k)](t, c) = x;
       }
     if (keep)
-      for (Index c = 0; c < chains; ++c) rec.counts[test::visible_code(s.v, c)] += 1;
+      for (Index c = 0; c < chains; ++c) rec.counts[test::state_index(s.v.row(c))] += 1;
   });
   return rec;
 }
@@ -66,12 +67,19 @@ double max_tau(const std::vector<Eigen::MatrixXd>& series) {
 TEST_CASE("block Gibbs samples the exact p(v) of a 10x6 RBM (chi-square), and the test has power",
           "[gibbs][chi-square]") {
   // Weights N(0, 1.5²), biases N(0, 0.5²): strong enough that consecutive sweeps are clearly correlated.
-  // The same model as in test_block_gibbs.cpp, whose visible chain has second eigenvalue λ₂ ≈ 0.71 (computed
-  // exactly there): every function of v has |ρ_t| ≤ λ₂^t and τ ≤ (1+λ₂)/(1−λ₂) ≈ 5.8 sweeps, and the
-  // distance from p after the burn-in shrinks like λ₂^1000, i.e. to nothing.
+  // (The model of test_block_gibbs.cpp.) Its visible chain has second eigenvalue λ₂ ≈ 0.71, computed exactly
+  // by support/gibbs_spectrum.hpp: every function of v has |ρ_t| ≤ λ₂^t and τ ≤ (1+λ₂)/(1−λ₂) ≈ 5.8 sweeps.
   const auto rbm = test::random_rbm<float>(10, 6, 1.5, 0.5, 1);
   const Index chains = 64;
   const int burn_in = 1000, thin = 20, kept = 4000;
+  const auto spectrum = test::block_gibbs_spectrum(rbm);
+  INFO("lambda2 = " << spectrum.lambda2);
+  REQUIRE(spectrum.lambda2 > 0.5);
+  // After the burn-in every chain's law is within chi-distance 1e-6 of p (from its uniform start), which
+  // biases each expected count by at most 1e-6 · n · √p_s: nothing next to the counts' Poisson noise.
+  REQUIRE(burn_in >= test::burn_in_sweeps(spectrum, Vectord::Constant(1024, 1.0 / 1024), 1e-6));
+  // Consecutive kept draws are correlated by at most λ₂^thin, for every function of v (see below).
+  REQUIRE(std::pow(spectrum.lambda2, thin) < 0.002);
   const auto rec = record(rbm, chains, 31, burn_in, thin, kept, 2000);
   const double n = double(chains) * kept;
 

@@ -30,12 +30,4 @@ void run_block_gibbs(const M& model, Index num_chains, std::uint64_t seed, int b
   }
 }
 
-// The integer whose bit i is visible unit i of row r: the indexing of exact_visible_distribution.
-template <class S>
-std::uint32_t visible_code(const MatrixX<S>& v, Index r) {
-  std::uint32_t code = 0;
-  for (Index i = 0; i < v.cols(); ++i) code |= std::uint32_t(v(r, i) != S(0)) << i;
-  return code;
-}
-
 }  // namespace ebm::test
