@@ -88,6 +88,14 @@ void add_eval(CLI::App& app) {
       }
       bar.finish();
       const AisResult r = runs.result();
+      // Degenerate weights are AIS's failure mode: log Z is then most likely underestimated (the mean of
+      // a heavy-tailed weight distribution is dominated by runs that were not drawn), so the
+      // log-likelihood is too high, and the delta-method standard error does not show it.
+      if (r.effective_sample_size < 0.1 * double(r.runs))
+        std::fprintf(stderr,
+                     "ebm eval: warning: AIS importance weights are degenerate (effective sample size %.1f of %ld "
+                     "runs); log Z is probably underestimated. Use more --ais-betas and --ais-runs.\n",
+                     r.effective_sample_size, long(r.runs));
       log_z = r.log_z;
       lo = r.log_z_lower;
       hi = r.log_z_upper;
