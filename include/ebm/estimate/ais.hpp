@@ -119,6 +119,7 @@ public:
   bool done() const { return next_ == num_betas(); }
   const Vectord& log_weights() const { return log_w_; }
   const MatrixX<S>& visible() const { return v_; }
+  const MatrixX<S>& hidden() const { return h_; }  // the h of the last move
   double log_z_base() const { return log_z_base_; }
   // Needs done().
   AisResult result() const;
@@ -134,6 +135,7 @@ private:
   BlockPlan plan_;
   std::vector<Rng> rng_;
   std::vector<typename BernoulliRBM<S>::Workspace> ws_;  // one per block
+  Matrixf words_;  // one row per block: a row's random words, drawn before they are compared
   MatrixX<S> v_, h_, x_;  // x = c + vW of the current v; h also holds σ(β x) before it is sampled
   Vectord log_w_;
   Index next_ = 1;
