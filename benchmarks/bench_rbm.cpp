@@ -3,7 +3,8 @@
 //   pcd1_update       one PCD-1 Trainer::update, batch 100, 100 persistent chains  (5 products per row)
 //   hidden/visible    one block of rows through each product path, at several densities of the input, so
 //                     the sparse/dense switch-over (detail::sparse_density_threshold) is chosen from data
-//   accumulate_stats  the gradient statistics −vᵀ·E[h|v] by sparse scatter and by GEMM
+//   accumulate_stats  the gradient statistics −vᵀ·E[h|v] (model, then each path alone: outer/…)
+//   sample_states, logistic, sgd_step, validate_batch: the rest of a sweep and of an update
 // Data are binarized-MNIST-like: independent binary pixels with 13 % ones (no real MNIST needed). The model
 // has small weights and biases set so that v stays at 13 % ones and h at 15 % ones while the chains run,
 // which keeps the densities of a trained MNIST RBM's states throughout a benchmark.
@@ -18,6 +19,7 @@
 #include <tbb/global_control.h>
 
 #include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -154,21 +156,72 @@ void accumulate_stats(benchmark::State& state) {
   set_rates(state, chains, 1);
 }
 
-// One path of the W-statistics on a single thread. Args: density of v in %.
+// One path of the W-statistics on a single thread, in slices of `grain` rows of the gradient as
+// accumulate_stats splits it into tasks. Args: density of v in %, grain.
 template <Path path>
 void outer(benchmark::State& state) {
   const MatrixX<S> v = binary_rows(chains, nv, double(state.range(0)) / 100, 5);
   const MatrixX<S> ph = MatrixX<S>::Random(chains, nh).array().abs();
   MatrixX<S> g = MatrixX<S>::Zero(nv, nh);
+  const Index grain = state.range(1);
   for (auto _ : state) {
-    if constexpr (path == Path::sparse)
-      detail::add_outer_sparse<S>(v, ph, S(-0.01), 0, nv, g.data());
-    else
-      detail::add_outer_dense<S>(v, ph, S(-0.01), 0, nv, g.data());
+    for (Index i0 = 0; i0 < nv; i0 += grain) {
+      const Index n = std::min(grain, nv - i0);
+      if constexpr (path == Path::sparse)
+        detail::add_outer_sparse<S>(v, ph, S(-0.01), i0, n, g.row(i0).data());
+      else
+        detail::add_outer_dense<S>(v, ph, S(-0.01), i0, n, g.row(i0).data());
+    }
     benchmark::DoNotOptimize(g.data());
     benchmark::ClobberMemory();
   }
   set_rates(state, chains, 1);
+}
+
+// ---- what a sweep and an update do besides products ----------------------------------------------------
+// Drawing the states of 100 chains from their means: 100 · (nv + nh) Bernoulli draws, one stream per chain.
+void sample_states(benchmark::State& state) {
+  const auto model = make_model();
+  MatrixX<S> pv = MatrixX<S>::Constant(chains, nv, S(visible_density)), v(chains, nv);
+  MatrixX<S> ph = MatrixX<S>::Constant(chains, nh, S(hidden_density)), h(chains, nh);
+  auto rng = make_chain_streams(9, chains);
+  for (auto _ : state) {
+    for (Index r = 0; r < chains; ++r) {
+      auto& g = rng[std::size_t(r)];
+      model.sample_visible({pv.row(r).data(), std::size_t(nv)}, g, {v.row(r).data(), std::size_t(nv)});
+      model.sample_hidden({ph.row(r).data(), std::size_t(nh)}, g, {h.row(r).data(), std::size_t(nh)});
+    }
+    benchmark::DoNotOptimize(v.data());
+    benchmark::DoNotOptimize(h.data());
+  }
+  state.SetItemsProcessed(state.iterations() * chains);
+}
+
+// The logistic of 100 chains' pre-activations of both layers.
+void logistic(benchmark::State& state) {
+  MatrixX<S> a = MatrixX<S>::Random(chains, nv + nh), out(chains, nv + nh);
+  for (auto _ : state) {
+    out.array() = a.array().logistic();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations() * chains);
+}
+
+// One SGD step with momentum on all 392,500 parameters, including the model's validation and its Wᵀ refresh.
+void sgd_step(benchmark::State& state) {
+  auto model = make_model();
+  Sgd<S> sgd;
+  const VectorX<S> grad = VectorX<S>::Random(model.num_params()) * S(1e-3);
+  for (auto _ : state) sgd.step(model, grad, 1e-6, 0.5, 0.0);
+  state.SetItemsProcessed(state.iterations() * model.num_params());
+}
+
+// The trainer's check of a minibatch of 100 rows (finite, binary).
+void validate_batch(benchmark::State& state) {
+  const auto model = make_model();
+  const MatrixX<S> batch = binary_rows(100, nv, visible_density, 3);
+  for (auto _ : state) validate_data(model, batch, "minibatch");
+  state.SetItemsProcessed(state.iterations() * 100);
 }
 
 void register_all() {
@@ -190,21 +243,26 @@ void register_all() {
   };
   for (const auto& p : products) {
     auto* b = RegisterBenchmark(p.name, p.run)->ArgNames({"density_pct", "rows"});
-    for (int d : {5, 13, 30, 50}) b->Args({d, default_block_rows});
+    for (int d : {5, 13, 20, 30, 40, 50}) b->Args({d, default_block_rows});
     for (int rows : {50, 100}) b->Args({13, rows});
     all.push_back(b);
   }
 
   threaded.push_back(RegisterBenchmark("accumulate_stats", accumulate_stats)->ArgNames({"threads"})->Arg(1)->Arg(2));
   for (auto* b : {RegisterBenchmark("outer/sparse", outer<Path::sparse>), RegisterBenchmark("outer/dense", outer<Path::dense>)}) {
-    b->ArgNames({"density_pct"});
-    for (int d : {5, 13, 30, 50}) b->Arg(d);
+    b->ArgNames({"density_pct", "grain"});
+    for (int d : {5, 13, 20, 30, 40, 50}) b->Args({d, 32});
+    for (int grain : {64, 112, 196}) b->Args({13, grain});
     all.push_back(b);
   }
+  for (auto* b : {RegisterBenchmark("sample_states", sample_states), RegisterBenchmark("logistic", logistic),
+                  RegisterBenchmark("sgd_step", sgd_step), RegisterBenchmark("validate_batch", validate_batch)})
+    all.push_back(b);
+
   // Single-threaded cases are timed in CPU time: on a shared machine, time spent descheduled is not the
   // kernel's. Multi-threaded ones need wall-clock time.
   for (auto* b : all) b->Unit(benchmark::kMicrosecond);
-  for (auto* b : threaded) b->Unit(benchmark::kMicrosecond)->UseRealTime();
+  for (auto* b : threaded) b->Unit(benchmark::kMicrosecond)->UseRealTime()->MeasureProcessCPUTime();
 }
 
 }  // namespace

@@ -23,8 +23,10 @@
 
 namespace ebm::detail {
 
-// Below this fraction of non-zeros the gather-sum beats the GEMM (measured with benchmarks/bench_rbm.cpp).
-inline constexpr double sparse_density_threshold = 0.3;
+// Below this fraction of non-zeros the gather-sum beats the GEMM. Measured with benchmarks/bench_rbm.cpp at
+// nv = 784, nh = 500, 25-row blocks (AVX-512): the paths cross at ~43 % for v·W, ~47 % for h·Wᵀ and ~50 % for
+// the statistics; within ±10 % of the crossing the two differ by less than 10 %.
+inline constexpr double sparse_density_threshold = 0.4;
 
 // Bit k of the result is set iff p[k] != 0, for k < count ≤ 64.
 template <class S>
@@ -187,12 +189,11 @@ struct Row {
 template <class S, class Coef>
 Row(const std::int32_t*, Index, Coef, const S*, S*) -> Row<S, Coef>;
 
-// Register budget: 8 accumulators hide the FMA latency and leave registers for the loads; with AVX-512 a
-// tile is 128 floats, so W's slab (784 × 128 floats, 400 KB) stays in L2 while the rows of a block use it.
-inline constexpr int rows_tile_packets = 8;
-// For the statistics the gathered matrix is E[h|v] of a batch (100 × 500): 4-packet tiles keep its slab
-// (100 × 64 floats, 25 KB) in L1 while all 784 rows of the gradient read it.
-inline constexpr int outer_tile_packets = 4;
+// 8 accumulators hide the FMA latency and leave registers for the loads; with AVX-512 a tile is 128
+// floats, so W's slab (784 × 128 floats, 400 KB) stays in L2 while the rows of a block use it. Measured
+// (bench_rbm): 16-packet tiles are no faster, 4-packet tiles no faster for the statistics either, narrower
+// tiles with their slab in L1 are slower (more overhead per non-zero), and software prefetch gains nothing.
+inline constexpr int tile_packets = 8;
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -204,7 +205,7 @@ inline constexpr int outer_tile_packets = 4;
 template <class S>
 void gather_rows(const ConstBatchRef<S>& x, const RowPattern& pat, const S* m, Index n, const S* bias,
                  BatchRef<S> out) {
-  gather::gather_sum<gather::rows_tile_packets, S>(x.rows(), n, m, n, [&](Index r) {
+  gather::gather_sum<gather::tile_packets, S>(x.rows(), n, m, n, [&](Index r) {
     const auto first = pat.start[static_cast<std::size_t>(r)], last = pat.start[static_cast<std::size_t>(r + 1)];
     const std::int32_t* k = pat.index.data() + first;
     const S* xr = x.row(r).data();
@@ -226,24 +227,25 @@ void dense_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias,
 template <class S>
 void add_outer_sparse(const ConstBatchRef<S>& x, const ConstBatchRef<S>& y, S alpha, Index i0, Index count, S* g) {
   const Index R = x.rows(), n = y.cols();
-  // rows[i·R + t] is the t-th row r (in increasing order) with x(r, i0 + i) ≠ 0.
+  // Entry t of column i, at i·R + t: the t-th row r (in increasing order) with x(r, i0 + i) ≠ 0, and
+  // alpha · x(r, i0 + i), so the gather needs no dependent load to find its coefficient.
   std::vector<std::int32_t> rows(static_cast<std::size_t>(count * R));
+  std::vector<S> coef(static_cast<std::size_t>(count * R));
   std::vector<Index> len(static_cast<std::size_t>(count), 0);
   for (Index r = 0; r < R; ++r) {
     const S* xr = x.row(r).data() + i0;
     for (Index c0 = 0; c0 < count; c0 += 64) {
       for (std::uint64_t m = nonzero_mask(xr + c0, std::min<Index>(64, count - c0)); m != 0; m &= m - 1) {
         const Index i = c0 + std::countr_zero(m);
-        rows[static_cast<std::size_t>(i * R + len[static_cast<std::size_t>(i)]++)] = static_cast<std::int32_t>(r);
+        const auto at = static_cast<std::size_t>(i * R + len[static_cast<std::size_t>(i)]++);
+        rows[at] = static_cast<std::int32_t>(r);
+        coef[at] = alpha * xr[i];
       }
     }
   }
-  const S* xs = x.data() + i0;
-  const Index ldx = x.outerStride();
-  gather::gather_sum<gather::outer_tile_packets, S>(count, n, y.data(), y.outerStride(), [&](Index i) {
-    const std::int32_t* rs = rows.data() + i * R;
-    return gather::Row{rs, len[static_cast<std::size_t>(i)],
-                       [=](Index t) { return alpha * xs[static_cast<Index>(rs[t]) * ldx + i]; },
+  gather::gather_sum<gather::tile_packets, S>(count, n, y.data(), y.outerStride(), [&](Index i) {
+    const S* c = coef.data() + i * R;
+    return gather::Row{rows.data() + i * R, len[static_cast<std::size_t>(i)], [=](Index t) { return c[t]; },
                        static_cast<const S*>(g + i * n), g + i * n};
   });
 }
