@@ -6,6 +6,7 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/estimate/ais.hpp"
 #include "ebm/estimate/exact.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
 #include "ebm/samplers/block_gibbs.hpp"
