@@ -48,7 +48,7 @@ TEST_CASE("MCSE: ESS of an AR(1) process matches its exact value", "[mcse]") {
   CHECK(std::abs(e.variance - 1) < 4 * std::sqrt(2 * (1 + phi * phi) / (1 - phi * phi) / double(n * m)));
 }
 
-TEST_CASE("MCSE: z-scores of AR(1) means are standard normal; naive ones are not", "[mcse]") {
+TEST_CASE("MCSE: z-scores of AR(1) means are standard normal and naive ones are not", "[mcse]") {
   // R independent replicates of 4 chains × 1000 draws, φ = 0.8 (τ ≈ 9, ESS ≈ 440 per replicate). The true
   // mean is 0, so z = x̄ / MCSE should have E z² ≈ 1. Noise in the estimated MCSE inflates E z² a little:
   // E[σ²/σ̂²] ≈ 1 + Var(τ̂)/τ² ≈ 1 + 2(2M+1)/N ≈ 1.03 for M ≈ 30, N = 4000. Over R replicates the mean of z²

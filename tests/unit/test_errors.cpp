@@ -212,7 +212,7 @@ TEST_CASE("negative or non-finite weight decay names it and the value", "[errors
   CHECK_ERROR(Trainer(rbm, cd, opt), Contains("weight_decay = nan"));
 }
 
-TEST_CASE("momentum outside [0, 1) names it and the value", "[errors]") {
+TEST_CASE("momentum outside 0 (included) to 1 (excluded) names it and the value", "[errors]") {
   BernoulliRBMf rbm(6, 4);
   CD cd(Kernel{}, 1, 1);
   TrainOptions opt = small_options();
