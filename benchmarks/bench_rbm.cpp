@@ -126,7 +126,8 @@ void product(benchmark::State& state) {
       ws.pattern.build<S>(x, 1.0);
       detail::gather_rows<S>(x, ws.pattern, m, out_cols, bias.data(), out);
     } else if constexpr (path == Path::dense) {
-      detail::dense_affine<S>(x, m, out_cols, bias.data(), out);
+      ws.gemm.multiply(x, m, out_cols, out);  // what the model runs: Eigen's GEMM, preallocated buffers
+      out.rowwise() += bias.transpose();
     } else if constexpr (layer == Layer::hidden) {
       model.hidden_mean(x, out, ws);
     } else {

@@ -1,6 +1,6 @@
 #pragma once
 // Products of a batch with a weight matrix, in the two forms that win at different densities:
-//  * dense:  out = X · M + bias (Eigen GEMM), best when most entries of X are non-zero;
+//  * dense:  out = X · M + bias (Eigen GEMM, see gemm_workspace.hpp), best when most entries are non-zero;
 //  * sparse: out.row(r) = bias + Σ_{k : X(r,k) ≠ 0} X(r,k) · M.row(k), a gather-sum over the non-zero
 //    entries. Binary RBM states are mostly zeros (a binarized MNIST digit has ~13 % ones), so this does a
 //    fraction of the dense work. Skipping zeros is exact for any X, so the choice is only about speed.
@@ -211,14 +211,6 @@ void gather_rows(const ConstBatchRef<S>& x, const RowPattern& pat, const S* m, I
     const S* xr = x.row(r).data();
     return gather::Row{k, last - first, [=](Index t) { return xr[k[t]]; }, bias, out.row(r).data()};
   });
-}
-
-// out = bias + x · M by Eigen GEMM. m is row-major (x.cols() × n).
-template <class S>
-void dense_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out) {
-  const Eigen::Map<const MatrixX<S>> M(m, x.cols(), n);
-  out.noalias() = x * M;
-  out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
 }
 
 // g.row(i) += alpha · Σ_r x(r, i0 + i) · y.row(r) for i in [0, count), skipping the zeros of x: rows
