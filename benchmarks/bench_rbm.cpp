@@ -4,7 +4,7 @@
 //   hidden/visible    one block of rows through each product path, at several densities of the input, so
 //                     the sparse/dense switch-over (detail::sparse_density_threshold) is chosen from data
 //   accumulate_stats  the gradient statistics −vᵀ·E[h|v] (model, then each path alone: outer/…)
-//   sample_states, logistic, sgd_step, validate_batch: the rest of a sweep and of an update
+//   sample_states, logistic, sgd_step, param_refresh, validate_batch: the rest of a sweep and of an update
 // Data are binarized-MNIST-like: independent binary pixels with 13 % ones (no real MNIST needed). The model
 // has small weights and biases set so that v stays at 13 % ones and h at 15 % ones while the chains run,
 // which keeps the densities of a trained MNIST RBM's states throughout a benchmark.
@@ -217,6 +217,14 @@ void sgd_step(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * model.num_params());
 }
 
+// What every parameter change costs the model besides the change itself: validation of all parameters and
+// the refresh of its cached Wᵀ (part of sgd_step).
+void param_refresh(benchmark::State& state) {
+  auto model = make_model();
+  for (auto _ : state) model.modify_params([](VectorX<S>&) {});
+  state.SetItemsProcessed(state.iterations() * model.num_params());
+}
+
 // The trainer's check of a minibatch of 100 rows (finite, binary).
 void validate_batch(benchmark::State& state) {
   const auto model = make_model();
@@ -257,7 +265,8 @@ void register_all() {
     all.push_back(b);
   }
   for (auto* b : {RegisterBenchmark("sample_states", sample_states), RegisterBenchmark("logistic", logistic),
-                  RegisterBenchmark("sgd_step", sgd_step), RegisterBenchmark("validate_batch", validate_batch)})
+                  RegisterBenchmark("sgd_step", sgd_step), RegisterBenchmark("param_refresh", param_refresh),
+                  RegisterBenchmark("validate_batch", validate_batch)})
     all.push_back(b);
 
   // Single-threaded cases are timed in CPU time: on a shared machine, time spent descheduled is not the
