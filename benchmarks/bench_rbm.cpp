@@ -9,19 +9,19 @@
 // has small weights and biases set so that v stays at 13 % ones and h at 15 % ones while the chains run,
 // which keeps the densities of a trained MNIST RBM's states throughout a benchmark.
 //
-// Counters: items_per_second counts chains (sweeps) or rows (the rest); GFLOP/s counts 2·rows·nv·nh per
-// product, the work of the dense product. For the sparse paths it is therefore the dense-equivalent rate
-// (how fast a GEMM would have to run to keep up), not the arithmetic actually done. Compare it with
-// bench_gemm_peak. Multi-threaded cases take the thread count as an argument and report wall-clock rates.
+// Counters: items_per_second counts chains (sweeps) or rows (the rest); GFLOP is a rate in GFLOP/s counting
+// 2·rows·nv·nh per product, the work of the dense product. For the sparse paths it is therefore the
+// dense-equivalent rate (how fast a GEMM would have to run to keep up), not the arithmetic actually done.
+// Compare it with bench_gemm_peak. Single-threaded cases are timed in CPU time; multi-threaded ones take the
+// thread count as an argument and report wall-clock rates, with the process's CPU time beside them.
 //
 //   build-bench/benchmarks/bench_rbm --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include "ebm/ebm.hpp"
