@@ -106,10 +106,11 @@ TEST_CASE("NaN or Inf in parameters names the parameter and the value", "[errors
   theta[7] = 0;
   theta[10] = -inf_f;  // c(1)
   CHECK_ERROR(rbm.set_params(theta), Contains("parameter c(1) is -inf"));
+  CHECK(rbm.params().allFinite());  // a rejected vector is never assigned
   CHECK_ERROR(rbm.modify_params([](Vectorf& t) { t[0] = nan_f; }), Contains("parameter W(0, 0) is nan"));
 }
 
-TEST_CASE("training that diverges throws naming a parameter instead of producing a NaN model", "[errors][train]") {
+TEST_CASE("training that diverges throws naming a parameter and keeps the model finite", "[errors][train]") {
   // lr · weight_decay = 5 > 2: the decay step multiplies the weights by about −4 per update, so they overflow
   // float within ~70 updates; the check on every parameter update must catch it.
   const Matrixf data = binary_data(40, 6);
@@ -123,8 +124,8 @@ TEST_CASE("training that diverges throws naming a parameter instead of producing
     opt.weight_decay = 0.1;
     opt.epochs = 100;
     // Named, because a combined matcher only points to its parts.
-    const auto names_parameter = Contains("BernoulliRBM: parameter "), advice = Contains("lower the learning rate");
-    const auto nan = Contains(" is nan"), inf = Contains(" is inf"), minus_inf = Contains(" is -inf");
+    const auto names_parameter = Contains("SGD step: parameter W("), advice = Contains("lower the learning rate");
+    const auto nan = Contains(" become nan"), inf = Contains(" become inf"), minus_inf = Contains(" become -inf");
     if (persistent) {
       PCD pcd(Kernel{}, 10, 1, 2);
       Trainer trainer(rbm, pcd, opt);
@@ -136,6 +137,8 @@ TEST_CASE("training that diverges throws naming a parameter instead of producing
       CHECK_ERROR(trainer.fit(data), names_parameter && (nan || inf || minus_inf) && advice);
       CHECK(trainer.updates_done() < opt.epochs * (data.rows() / opt.batch_size));
     }
+    // The step is checked before it is applied: the model keeps its last finite parameters.
+    CHECK(rbm.params().allFinite());
   }
 }
 

@@ -64,6 +64,8 @@ public:
   Index num_hidden() const { return nh_; }
   Index dim() const { return nv_; }
   Index num_params() const { return theta_.size(); }
+  // The leading num_weights() parameters are W: the ones weight decay applies to (biases are not decayed).
+  Index num_weights() const { return nv_ * nh_; }
   const VectorX<S>& params() const { return theta_; }
 
   ConstParamMatrix W() const { return ConstParamMatrix(theta_.data(), nv_, nh_); }
@@ -82,6 +84,7 @@ public:
   void set_params(const ConstVecRef<S>& theta) {
     ensure(theta.size() == theta_.size(), "BernoulliRBM::set_params: got ", theta.size(), " values, expected ",
            theta_.size(), " (nv = ", nv_, ", nh = ", nh_, ")");
+    check_params(theta);  // before assigning: a rejected vector leaves the model as it was
     theta_ = theta;
     refresh();
   }
@@ -226,11 +229,15 @@ private:
     }
   }
 
-  void refresh() {
-    for (Index k = 0; k < theta_.size(); ++k)
-      if (!std::isfinite(double(theta_[k])))
-        fail("BernoulliRBM: parameter ", param_name(k), " is ", double(theta_[k]),
+  void check_params(const ConstVecRef<S>& theta) const {
+    for (Index k = 0; k < theta.size(); ++k)
+      if (!std::isfinite(double(theta[k])))
+        fail("BernoulliRBM: parameter ", param_name(k), " is ", double(theta[k]),
              " (training diverged? lower the learning rate)");
+  }
+
+  void refresh() {
+    check_params(theta_);
     wt_ = W().transpose();
   }
 

@@ -3,7 +3,9 @@
 //   velocity ← momentum · velocity − lr · (grad + weight_decay · θ_w),   θ ← θ + velocity
 // where θ_w are the model's weights (its first num_weights() parameters when it says so; biases are not
 // decayed, as is usual for RBMs), or all parameters otherwise.
+#include <cmath>
 #include <concepts>
+#include <string>
 
 #include "ebm/core/error.hpp"
 #include "ebm/core/types.hpp"
@@ -31,16 +33,25 @@ public:
     if (velocity_.size() != grad.size()) velocity_.setZero(grad.size());
     const Index nw = decayed_param_count(model);
     const S m = S(momentum), a = S(lr), wd = S(weight_decay);
-    model.modify_params([&](VectorX<S>& theta) {
-      velocity_.head(nw) = m * velocity_.head(nw) - a * (grad.head(nw) + wd * theta.head(nw));
-      const Index rest = grad.size() - nw;
-      velocity_.tail(rest) = m * velocity_.tail(rest) - a * grad.tail(rest);
-      theta += velocity_;
-    });
+    const VectorX<S>& theta = model.params();
+    next_.resize(grad.size());
+    next_.head(nw) = m * velocity_.head(nw) - a * (grad.head(nw) + wd * theta.head(nw));
+    const Index rest = grad.size() - nw;
+    next_.tail(rest) = m * velocity_.tail(rest) - a * grad.tail(rest);
+    // Checked before anything changes, so a diverging step throws and leaves model and optimizer intact.
+    for (Index k = 0; k < grad.size(); ++k)
+      if (!std::isfinite(double(theta[k] + next_[k]))) {
+        std::string name = "#" + std::to_string(k);
+        if constexpr (requires { model.param_name(k); }) name = model.param_name(k);
+        fail("SGD step: parameter ", name, " would become ", double(theta[k] + next_[k]), " (gradient ",
+             double(grad[k]), "); training diverged, lower the learning rate");
+      }
+    velocity_.swap(next_);
+    model.modify_params([&](VectorX<S>& t) { t += velocity_; });
   }
 
 private:
-  VectorX<S> velocity_;
+  VectorX<S> velocity_, next_;
 };
 
 }  // namespace ebm
