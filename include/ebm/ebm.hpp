@@ -11,4 +11,5 @@
 #include "ebm/models/bernoulli_rbm.hpp"
 #include "ebm/samplers/block_gibbs.hpp"
 #include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/langevin.hpp"
 #include "ebm/train/trainer.hpp"

@@ -38,4 +38,35 @@ concept LatentGibbsModel =
       m.accumulate_stats(x, x, w, grad);
     };
 
+// ContinuousEnergyModel  an energy E(x; θ) of a real vector x (one row per example or chain), with its
+//                        gradient ∇ₓE and the statistics ∂E/∂θ: what Langevin samplers (ULA, MALA) and the
+//                        model term of a trainer need.
+//   energy(x, e)                 e(r) = E(x_r)
+//   energy_and_grad(x, e, g)     e(r) = E(x_r), g.row(r) = ∇ₓE(x_r)
+//   accumulate_grad(x, w, gθ)    gθ += w · Σ_r ∂E/∂θ(x_r)
+// Samplers call energy_and_grad on disjoint blocks of rows from several threads at once, so it must be safe
+// to call concurrently on a const model (models/energy_function.hpp is the same contract as a virtual class).
+template <class M>
+concept ContinuousEnergyModel =
+    requires(const M& m, ConstBatchRef<typename M::Scalar> x, VecRef<typename M::Scalar> e,
+             BatchRef<typename M::Scalar> g, typename M::Scalar w, VecRef<typename M::Scalar> grad) {
+      typename M::Scalar;
+      { m.dim() } -> std::convertible_to<Index>;
+      { m.num_params() } -> std::convertible_to<Index>;
+      { m.params() } -> std::convertible_to<const VectorX<typename M::Scalar>&>;
+      m.energy(x, e);
+      m.energy_and_grad(x, e, g);
+      m.accumulate_grad(x, w, grad);
+    };
+
+// Optional: a model whose energy_and_grad needs scratch (e.g. GEMM packing buffers) may offer a Workspace
+// for a block of rows; samplers then keep one per block, made once, so a step allocates nothing.
+template <class M>
+concept ContinuousEnergyModelWithWorkspace =
+    ContinuousEnergyModel<M> && requires(const M& m, ConstBatchRef<typename M::Scalar> x, VecRef<typename M::Scalar> e,
+                                         BatchRef<typename M::Scalar> g, typename M::Workspace& ws) {
+      { m.make_workspace(Index{}) } -> std::same_as<typename M::Workspace>;
+      m.energy_and_grad(x, e, g, ws);
+    };
+
 }  // namespace ebm

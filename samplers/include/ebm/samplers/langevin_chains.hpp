@@ -1,0 +1,33 @@
+#pragma once
+// State of a batch of Langevin chains (ULA or MALA), one row per chain. Like BlackJAX's MALAState and Stan's
+// ps_point it caches what the next step needs: the energy and its gradient at the current position, so a
+// step evaluates the model once (at the proposal), never twice.
+#include <cstdint>
+#include <vector>
+
+#include "ebm/core/types.hpp"
+#include "ebm/samplers/gibbs_chains.hpp"  // StepInfo
+
+namespace ebm {
+
+template <class S>
+struct LangevinChains {
+  MatrixX<S> x;              // positions (chains × d)
+  VectorX<S> energy;         // E(x_r)
+  MatrixX<S> grad;           // ∇ₓE(x_r) (chains × d)
+  Vectord acceptance;        // chain r's acceptance probability min(1, α) in its last step (1 for ULA)
+  std::vector<std::uint8_t> accepted;  // whether chain r's last proposal was accepted
+  std::int64_t steps = 0;    // steps taken since init
+
+  Index size() const { return x.rows(); }
+};
+
+// What one step did, over all chains. acceptance_rate (from StepInfo) is the mean of the chains' acceptance
+// probabilities, the statistic step-size adaptation tracks.
+struct LangevinStepInfo : StepInfo {
+  Index accepted = 0;      // chains that moved
+  Index non_finite = 0;    // proposals rejected because their energy or gradient was NaN or infinite
+  Index outside_box = 0;   // MALA with BoxMode::clip: proposals rejected because they left the box
+};
+
+}  // namespace ebm
