@@ -20,9 +20,12 @@ namespace {
 struct TrainArgs {
   std::string data = "mnist", data_dir = "data/mnist", binarize = "stochastic", sampler = "pcd";
   std::string out = "model.ebm", resume, lr_schedule = "linear";
-  Index hidden = 500, k = 1, chains = 100, batch = 100, limit = -1, monitor = 1000;
-  int epochs = 20, threads = 0;
-  double lr = 0.05, lr_final = 0.1, momentum = 0.9, momentum_initial = 0.5, momentum_ramp = 5, weight_decay = 2e-4;
+  Index hidden = 500, k = 1, chains = 100, batch = 100, limit = -1, monitor = 1000, stop_after = 0;
+  // Defaults = the main job, chosen by measured test log-likelihood on MNIST (README): with centering and
+  // persistent chains, plain SGD (no momentum) at a linearly decaying rate beat momentum 0.5→0.9, which
+  // moves the parameters faster than 100 PCD-1 chains can follow.
+  int epochs = 50, threads = 0;
+  double lr = 0.05, lr_final = 0.1, momentum = 0.0, momentum_initial = 0.0, momentum_ramp = 0, weight_decay = 2e-4;
   double init_sigma = 0.01;
   std::uint64_t seed = 1;
   bool json = false, centering = true;
@@ -51,6 +54,7 @@ void options_from_json(const nlohmann::json& j, TrainArgs& a) {
   a.chains = j.at("chains");
   a.batch = j.at("batch");
   a.limit = j.at("limit");
+  a.epochs = j.at("epochs");
   a.lr = j.at("lr");
   a.lr_schedule = j.at("lr_schedule");
   a.lr_final = j.at("lr_final");
@@ -119,7 +123,8 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
                 "Bernoulli", long(rbm.num_visible()), long(rbm.num_hidden()), a.data.c_str(), long(train.rows()),
                 a.binarize.c_str(), a.sampler == "pcd" ? "PCD" : "CD", long(a.k), long(chains.num_chains() ? chains.num_chains() : a.batch),
                 long(a.batch));
-  while (trainer.epochs_done() < a.epochs) {
+  int run_epochs = 0;
+  while (trainer.epochs_done() < a.epochs && (a.stop_after <= 0 || run_epochs++ < a.stop_after)) {
     const int epoch = trainer.epochs_done();
     binarize(train, mode, a.seed, std::uint64_t(epoch), bin);
     char label[32];
@@ -186,6 +191,8 @@ void add_train(CLI::App& app) {
   c->add_option("--threads", a->threads, "worker threads (0 = all cores); results do not depend on it");
   c->add_option("--out", a->out, "model / checkpoint file")->capture_default_str();
   c->add_option("--resume", a->resume, "continue training from this checkpoint");
+  c->add_option("--stop-after", a->stop_after,
+                "stop after this many epochs of this invocation (time-sliced jobs; continue with --resume)");
   c->add_flag("--json", a->json, "one JSON object per line");
   c->add_flag("--centering,!--no-centering", a->centering,
               "centered gradient (Melchior et al. 2016): offsets = data mean and running hidden mean")

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `ebm` tool on small generated data: train, resume (bit for bit), eval, export/import,
+# sample, filters, and one-line errors with a non-zero status.
+# usage: run_cli_tests.sh EBM MAKE_DATA WORKDIR
+set -euo pipefail
+ebm=$1 make_data=$2 dir=$3
+rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
+fail() { echo "FAILED: $*" >&2; exit 1; }
+"$make_data" data.npy 400
+common=(--data data.npy --hidden 12 --batch 20 --chains 20 --lr 0.05 --seed 3)
+
+# Resume: a 4-epoch run stopped after 2 epochs and resumed equals 4 epochs in one go, bit for bit, also on
+# another thread count.
+"$ebm" train "${common[@]}" --epochs 4 --threads 2 --out full.ebm --json > full.log
+"$ebm" train "${common[@]}" --epochs 4 --stop-after 2 --threads 1 --out part.ebm > /dev/null
+"$ebm" train --resume part.ebm --threads 2 --out resumed.ebm > /dev/null
+"$ebm" export --model full.ebm --npy full > /dev/null
+"$ebm" export --model resumed.ebm --npy resumed > /dev/null
+for f in W b c; do cmp -s "full/$f.npy" "resumed/$f.npy" || fail "resumed $f.npy differs from the uninterrupted run"; done
+[[ $(grep -c '"event":"epoch"' full.log) == 4 ]] || fail "--json did not print 4 epoch lines"
+grep -q '"binarize":"stochastic"' full.log || fail "--json lines do not name the binarization"
+
+# Eval: exact (12 hidden units) and AIS agree; JSON has the documented keys.
+"$ebm" eval --model full.ebm --data data.npy --exact --json > exact.json
+"$ebm" eval --model full.ebm --data data.npy --ais-runs 50 --ais-betas 2000 --json > ais.json
+for k in log_z log_z_stderr mean_log_likelihood '"n"' binarize; do
+  grep -q "$k" ais.json || fail "eval --json lacks $k"
+done
+python3 - exact.json ais.json <<'PY' || fail "AIS log Z is not within 4 standard errors (+0.05) of the exact value"
+import json, sys
+e, a = (json.load(open(p)) for p in sys.argv[1:3])
+assert abs(e["log_z"] - a["log_z"]) <= 4 * a["log_z_stderr"] + 0.05, (e["log_z"], a["log_z"], a["log_z_stderr"])
+PY
+
+# Export / import round trip, float64 too.
+"$ebm" export --model full.ebm --npy f64 --dtype float64 > /dev/null
+"$ebm" import --npy f64 --out imported.ebm > /dev/null
+"$ebm" export --model imported.ebm --npy again > /dev/null
+for f in W b c; do cmp -s "full/$f.npy" "again/$f.npy" || fail "import of float64 $f.npy changed the values"; done
+
+# Pictures and samples.
+"$ebm" sample --model full.ebm --chains 16 --steps 20 --burn-in 10 --out s.npy --png s.png > /dev/null
+"$ebm" filters --model full.ebm --png f.png > /dev/null
+for p in s.png f.png; do [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"; done
+[[ -s s.npy ]] || fail "sample wrote no .npy"
+
+# Errors: one line on stderr, non-zero status, never a crash.
+expect_error() {
+  local want=$1; shift
+  if "$@" 2> err.txt > /dev/null; then fail "'$*' succeeded"; fi
+  [[ $(wc -l < err.txt) == 1 ]] || fail "'$*' printed $(wc -l < err.txt) lines on stderr"
+  grep -q -- "$want" err.txt || fail "'$*' error lacks '$want': $(cat err.txt)"
+}
+head -c 300 full.ebm > truncated.ebm
+expect_error "checksum mismatch" "$ebm" eval --model truncated.ebm --data data.npy --exact
+expect_error "cannot open" "$ebm" eval --model missing.ebm --data data.npy
+expect_error "--binarize 'x'" "$ebm" train "${common[@]}" --binarize x
+expect_error "--batch = 1000 exceeds" "$ebm" train --data data.npy --batch 1000
+expect_error "--k = 0" "$ebm" train "${common[@]}" --k 0
+expect_error "learning_rate = 0" "$ebm" train --data data.npy --hidden 12 --batch 20 --lr 0 --epochs 1 --out x.ebm
+expect_error "--hidden" "$ebm" train --data data.npy --hidden abc
+expect_error "subcommand" "$ebm" frobnicate
+echo "cli tests: all passed"
