@@ -473,6 +473,11 @@ TEST_CASE("Langevin: bad hyper-parameters are errors naming the argument and val
   G g = model;
   CHECK_ERROR(g.set_params(Vectord::Zero(5)), Contains("got 5 values, expected 6"));
   CHECK_ERROR(g.modify_params([&](Vectord& t) { t[4] = nan; }), Contains("parameter P(1, 0) is nan"));
+  CHECK_ERROR(g.modify_params([&](Vectord& t) { t[5] = -2; }), Contains("not positive definite"));
+  CHECK(test::bitwise_equal(g.params(), model.params()));  // a rejected θ leaves the model as it was
+  Vectord e(1);
+  g.energy(Matrixd::Ones(1, 2), e);
+  CHECK(e[0] == 1.0);
   CHECK_ERROR(GaussianMixtureEnergyd(Vectord::Zero(1), Vectord::Zero(1), 0.0, 1.0, 0.5),
               Contains("sigma_a = 0 must be positive and finite"));
   CHECK_ERROR(GaussianMixtureEnergyd(Vectord::Zero(1), Vectord::Zero(1), 1.0, 1.0, 1.0),

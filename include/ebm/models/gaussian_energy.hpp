@@ -46,10 +46,11 @@ public:
     ensure(d_ > 0, "GaussianEnergy: the mean is empty");
     ensure(precision.rows() == d_ && precision.cols() == d_, "GaussianEnergy: precision is ", precision.rows(),
            " x ", precision.cols(), ", expected ", d_, " x ", d_, " (the size of the mean)");
-    theta_.resize(d_ + d_ * d_);
-    theta_.head(d_) = mean;
-    precision_of(theta_) = precision;
-    refresh();
+    VectorX<S> theta(d_ + d_ * d_);
+    theta.head(d_) = mean;
+    precision_of(theta) = precision;
+    theta_.resize(theta.size());
+    set_params(theta);
   }
   // N(mean, covariance): P = covariance⁻¹.
   static GaussianEnergy from_covariance(const ConstVecRef<S>& mean, const ConstBatchRef<S>& covariance) {
@@ -78,17 +79,23 @@ public:
     return "P(" + std::to_string(k / d_) + ", " + std::to_string(k % d_) + ")";
   }
 
+  // Checked before anything changes: a rejected θ (non-finite, or Pₛ not positive definite) leaves the model
+  // as it was.
   void set_params(const ConstVecRef<S>& theta) {
     ensure(theta.size() == theta_.size(), "GaussianEnergy::set_params: got ", theta.size(), " values, expected ",
            theta_.size(), " (d = ", d_, ": d means and d² precision entries)");
+    Derived next = derive(theta);
     theta_ = theta;
-    refresh();
+    ps_.swap(next.ps);
+    mu_ps_.swap(next.mu_ps);
+    llt_ = std::move(next.llt);
   }
-  // f(VectorX<S>& theta) edits the parameters in place; they are validated afterwards.
+  // f(VectorX<S>& theta) edits a copy of the parameters, which then goes through set_params.
   template <class F>
   void modify_params(F&& f) {
-    f(theta_);
-    refresh();
+    VectorX<S> theta = theta_;
+    f(theta);
+    set_params(theta);
   }
 
   // Exact answers: covariance Pₛ⁻¹ and log Z = (d/2) log 2π − ½ log det Pₛ (in double).
@@ -151,17 +158,25 @@ private:
     for (Index r = 0; r < x.rows(); ++r) e[r] = S(0.5) * (x.row(r) - mean().transpose()).dot(g.row(r));
   }
 
-  void refresh() {
-    for (Index k = 0; k < theta_.size(); ++k)
-      if (!std::isfinite(double(theta_[k])))
-        fail("GaussianEnergy: parameter ", param_name(k), " is ", double(theta_[k]), "; parameters must be finite");
-    const ConstParamMatrix p = precision();
-    ps_ = S(0.5) * (p + p.transpose());
-    llt_.compute(ps_.template cast<double>());
-    ensure(llt_.info() == Eigen::Success,
+  // What the energy uses, computed from a candidate θ: Pₛ, μᵀPₛ and the Cholesky factor of Pₛ.
+  struct Derived {
+    MatrixX<S> ps;
+    RowVectorX<S> mu_ps;
+    Eigen::LLT<Eigen::MatrixXd> llt;
+  };
+  Derived derive(const ConstVecRef<S>& theta) const {
+    for (Index k = 0; k < theta.size(); ++k)
+      if (!std::isfinite(double(theta[k])))
+        fail("GaussianEnergy: parameter ", param_name(k), " is ", double(theta[k]), "; parameters must be finite");
+    const Eigen::Map<const MatrixX<S>> p(theta.data() + d_, d_, d_);
+    Derived out;
+    out.ps = S(0.5) * (p + p.transpose());
+    out.llt.compute(out.ps.template cast<double>());
+    ensure(out.llt.info() == Eigen::Success,
            "GaussianEnergy: the precision matrix (its symmetric part) is not positive definite, so exp(-E) has "
            "no finite integral");
-    mu_ps_ = mean().transpose() * ps_;
+    out.mu_ps = theta.head(d_).transpose() * out.ps;
+    return out;
   }
 
   Index d_ = 0;
@@ -187,7 +202,13 @@ public:
     ensure(weight_a > 0 && weight_a < 1, "GaussianMixtureEnergy: weight_a = ", weight_a, " must lie in (0, 1)");
     theta_.resize(2 * d_);
     theta_ << a, b;
-    refresh();
+    check_params(theta_);
+    const double va = double(sigma_a_) * double(sigma_a_), vb = double(sigma_b_) * double(sigma_b_);
+    inv_va_ = 1 / va;
+    inv_vb_ = 1 / vb;
+    const double half_d = 0.5 * double(d_);
+    log_norm_a_ = std::log(double(w_)) - half_d * std::log(2 * std::numbers::pi * va);
+    log_norm_b_ = std::log1p(-double(w_)) - half_d * std::log(2 * std::numbers::pi * vb);
   }
 
   Index dim() const { return d_; }
@@ -205,13 +226,14 @@ public:
   void set_params(const ConstVecRef<S>& theta) {
     ensure(theta.size() == theta_.size(), "GaussianMixtureEnergy::set_params: got ", theta.size(),
            " values, expected ", theta_.size());
+    check_params(theta);  // before assigning: a rejected θ leaves the model as it was
     theta_ = theta;
-    refresh();
   }
   template <class F>
   void modify_params(F&& f) {
-    f(theta_);
-    refresh();
+    VectorX<S> theta = theta_;
+    f(theta);
+    set_params(theta);
   }
 
   void energy(const ConstBatchRef<S>& x, VecRef<S> e) const {
@@ -253,17 +275,11 @@ private:
     const double lse = m + std::log(std::exp(la - m) + std::exp(lb - m));
     return {-lse, std::exp(la - lse), std::exp(lb - lse)};
   }
-  void refresh() {
-    for (Index k = 0; k < theta_.size(); ++k)
-      if (!std::isfinite(double(theta_[k])))
-        fail("GaussianMixtureEnergy: parameter ", param_name(k), " is ", double(theta_[k]),
+  void check_params(const ConstVecRef<S>& theta) const {
+    for (Index k = 0; k < theta.size(); ++k)
+      if (!std::isfinite(double(theta[k])))
+        fail("GaussianMixtureEnergy: parameter ", param_name(k), " is ", double(theta[k]),
              "; parameters must be finite");
-    const double va = double(sigma_a_) * double(sigma_a_), vb = double(sigma_b_) * double(sigma_b_);
-    inv_va_ = 1 / va;
-    inv_vb_ = 1 / vb;
-    const double half_d = 0.5 * double(d_);
-    log_norm_a_ = std::log(double(w_)) - half_d * std::log(2 * std::numbers::pi * va);
-    log_norm_b_ = std::log1p(-double(w_)) - half_d * std::log(2 * std::numbers::pi * vb);
   }
 
   Index d_;
