@@ -14,11 +14,15 @@
 #include "ebm/core/checks.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
+#include "ebm/train/adam.hpp"
 #include "ebm/train/data_term.hpp"
 #include "ebm/train/schedule.hpp"
 #include "ebm/train/sgd.hpp"
 
 namespace ebm {
+
+// Sgd follows the momentum schedule; Adam ignores it (β₁ is its momentum).
+enum class Optimizer { sgd, adam };
 
 struct TrainOptions {
   Index batch_size = 100;
@@ -32,6 +36,8 @@ struct TrainOptions {
   bool centering = false;
   double centering_rate = 0.01;
   std::uint64_t seed = 1;
+  Optimizer optimizer = Optimizer::sgd;
+  AdamOptions adam{};
 
   void validate() const {
     ensure(batch_size > 0, "batch_size = ", batch_size, " must be positive");
@@ -43,6 +49,7 @@ struct TrainOptions {
     ensure(centering_rate > 0 && centering_rate <= 1, "centering_rate = ", centering_rate, " must lie in (0, 1]");
     schedule.validate();
     momentum.validate();
+    adam.validate();
   }
 };
 
@@ -55,6 +62,7 @@ struct EpochReport {
 };
 
 // Data check for Bernoulli visible layers; models with other visible types provide their own validate_data.
+// A continuous energy takes any finite vector, so finiteness is all it needs.
 template <class M>
 void validate_data(const M& model, const ConstBatchRef<typename M::Scalar>& x, std::string_view what) {
   check_nonempty(x.rows(), what);
@@ -62,7 +70,7 @@ void validate_data(const M& model, const ConstBatchRef<typename M::Scalar>& x, s
   check_finite(x, what);
   if constexpr (requires { model.validate_data(x, what); })
     model.validate_data(x, what);
-  else
+  else if constexpr (!(ContinuousEnergyModel<M> && !LatentGibbsModel<M>))
     check_binary(x, what);
 }
 
@@ -74,7 +82,7 @@ public:
 
   Trainer(Model& model, Policy& chains, TrainOptions options)
       : model_(model), chains_(chains), opt_(options),
-        shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
+        adam_(options.adam), shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
     opt_.validate();
   }
 
@@ -82,6 +90,7 @@ public:
   int epochs_done() const { return epoch_; }
   std::int64_t updates_done() const { return updates_; }
   Sgd<Scalar>& optimizer() { return sgd_; }
+  Adam<Scalar>& adam() { return adam_; }
   Rng& shuffle_stream() { return shuffle_; }
   void set_progress(int epochs_done, std::int64_t updates_done) {
     epoch_ = epochs_done;
@@ -110,7 +119,10 @@ private:
     chains_.advance(model_, batch);
     chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
     if (opt_.centering) center(batch);
-    sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+    if (opt_.optimizer == Optimizer::adam)
+      adam_.step(model_, grad_, lr, opt_.weight_decay);
+    else
+      sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
     ++updates_;
   }
 
@@ -183,6 +195,7 @@ private:
   TrainOptions opt_;
   DataTerm<Model> data_;
   Sgd<Scalar> sgd_;
+  Adam<Scalar> adam_;
   VectorX<Scalar> grad_;
   MatrixX<Scalar> batch_;
   std::vector<Index> order_;

@@ -1,0 +1,93 @@
+#pragma once
+// Adam (Kingma & Ba 2015), an alternative to Sgd with the same step(model, grad, lr, ...) shape. With the
+// gradient g = grad + weight_decay · θ_w (L2 on the weights only, as Sgd does) and t the step count after
+// this step:
+//   m ← β₁ m + (1 − β₁) g,     v ← β₂ v + (1 − β₂) g²,
+//   θ ← θ − lr · m̂ / (√v̂ + ε),  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ).
+// The per-parameter scale 1/√v̂ makes the step size insensitive to the gradient's units, which is why it is
+// the usual choice for neural energies whose parameters have very different curvatures.
+//
+// Strong guarantee: θ + Δ is checked to be finite, and the model accepts it (modify_params may refuse it,
+// e.g. a precision that is not positive definite), before the moments and the step count change; a failed
+// step throws and leaves model and optimizer exactly as they were.
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "ebm/core/error.hpp"
+#include "ebm/core/types.hpp"
+#include "ebm/train/sgd.hpp"  // decayed_param_count
+
+namespace ebm {
+
+struct AdamOptions {
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+
+  void validate() const {
+    ensure(beta1 >= 0 && beta1 < 1, "Adam: beta1 = ", beta1, " must lie in [0, 1)");
+    ensure(beta2 >= 0 && beta2 < 1, "Adam: beta2 = ", beta2, " must lie in [0, 1)");
+    ensure(eps > 0 && std::isfinite(eps), "Adam: eps = ", eps, " must be positive and finite");
+  }
+};
+
+template <class S>
+class Adam {
+public:
+  explicit Adam(AdamOptions options = {}) : opt_(options) { opt_.validate(); }
+
+  const AdamOptions& options() const { return opt_; }
+  // The moment estimates and the step count: the optimizer's state (part of a checkpoint).
+  const VectorX<S>& first_moment() const { return m_; }
+  const VectorX<S>& second_moment() const { return v_; }
+  std::int64_t steps() const { return t_; }
+
+  template <class M>
+  void step(M& model, const VectorX<S>& grad, double lr, double weight_decay = 0.0) {
+    ensure(grad.size() == model.num_params(), "Adam::step: gradient has ", grad.size(), " entries, model has ",
+           model.num_params(), " parameters");
+    ensure(lr > 0 && std::isfinite(lr), "Adam::step: learning rate = ", lr, " must be positive and finite");
+    const Index p = grad.size();
+    if (m_.size() != p) {
+      m_.setZero(p);
+      v_.setZero(p);
+      t_ = 0;
+    }
+    const Index nw = decayed_param_count(model);
+    const VectorX<S>& theta = model.params();
+    const double b1 = opt_.beta1, b2 = opt_.beta2;
+    const auto t = double(t_ + 1);
+    // Bias corrections in double: 1 − β₂ᵗ is tiny for small t and loses digits in float.
+    const double c1 = 1 - std::pow(b1, t), c2 = 1 - std::pow(b2, t);
+    m_next_.resize(p);
+    v_next_.resize(p);
+    delta_.resize(p);
+    for (Index k = 0; k < p; ++k) {
+      const double g = double(grad[k]) + (k < nw ? weight_decay * double(theta[k]) : 0.0);
+      const double m = b1 * double(m_[k]) + (1 - b1) * g;
+      const double v = b2 * double(v_[k]) + (1 - b2) * g * g;
+      m_next_[k] = S(m);
+      v_next_[k] = S(v);
+      delta_[k] = S(-lr * (m / c1) / (std::sqrt(v / c2) + opt_.eps));
+    }
+    for (Index k = 0; k < p; ++k)
+      if (!std::isfinite(double(theta[k] + delta_[k]))) {
+        std::string name = "#" + std::to_string(k);
+        if constexpr (requires { model.param_name(k); }) name = model.param_name(k);
+        fail("Adam step: parameter ", name, " would become ", double(theta[k] + delta_[k]), " (gradient ",
+             double(grad[k]), "); training diverged, lower the learning rate");
+      }
+    model.modify_params([&](VectorX<S>& th) { th += delta_; });  // may throw: nothing of ours changed yet
+    m_.swap(m_next_);
+    v_.swap(v_next_);
+    ++t_;
+  }
+
+private:
+  AdamOptions opt_;
+  VectorX<S> m_, v_, m_next_, v_next_, delta_;
+  std::int64_t t_ = 0;
+};
+
+}  // namespace ebm
