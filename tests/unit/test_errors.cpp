@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "ebm/ebm.hpp"
+#include "support/error_matchers.hpp"
 #include "support/rbm_fixtures.hpp"
 
 using namespace ebm;
@@ -13,19 +14,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// An ebm::Error whose what() satisfies a string matcher.
-template <class StringMatcher>
-class ErrorMessage : public Catch::MatcherBase<Error> {
-public:
-  explicit ErrorMessage(const StringMatcher& m) : m_(m) {}
-  bool match(const Error& e) const override { return m_.match(e.what()); }
-  std::string describe() const override { return "has a message that " + m_.toString(); }
-
-private:
-  StringMatcher m_;
-};
-
-#define CHECK_ERROR(expr, matcher) CHECK_THROWS_MATCHES(expr, ::ebm::Error, ErrorMessage(matcher))
 
 using Kernel = BlockGibbs<BernoulliRBMf>;
 using CD = ContrastiveDivergence<Kernel>;

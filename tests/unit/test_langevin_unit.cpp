@@ -17,6 +17,7 @@
 #include <numbers>
 
 #include "ebm/ebm.hpp"
+#include "support/error_matchers.hpp"
 #include "reproducibility/thread_runs.hpp"
 
 using namespace ebm;
@@ -24,19 +25,6 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-// An ebm::Error whose what() satisfies a string matcher (as in test_errors.cpp).
-template <class StringMatcher>
-class ErrorMessage : public Catch::MatcherBase<Error> {
-public:
-  explicit ErrorMessage(const StringMatcher& m) : m_(m) {}
-  bool match(const Error& e) const override { return m_.match(e.what()); }
-  std::string describe() const override { return "has a message that " + m_.toString(); }
-
-private:
-  StringMatcher m_;
-};
-
-#define CHECK_ERROR(expr, matcher) CHECK_THROWS_MATCHES(expr, ::ebm::Error, ErrorMessage(matcher))
 
 // A user's energy from "research code", through the virtual interface: a Gamma(2, 1) shifted by θ in every
 // coordinate, E(x) = Σ_i (x_i − θ) − log(x_i − θ), p(x_i) ∝ (x_i − θ) e^{−(x_i − θ)} on x_i > θ. Below θ its
