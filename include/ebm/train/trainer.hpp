@@ -2,8 +2,9 @@
 // Stochastic-gradient training of an energy-based model by maximum likelihood:
 //   ∇θ [−log p(x)] = E_{data}[∂F/∂θ] − E_{model}[∂F/∂θ]
 // The trainer only combines: data term (DataTerm, parallel over the minibatch) minus model term (the chain
-// policy's chains, CD-k or PCD-k) → SGD step. Every random choice comes from streams derived from the
-// seed, so training is bit-identical for any number of threads.
+// policy's chains, CD-k, PCD-k or a replay buffer) → optimizer step (SGD or Adam). The same trainer serves
+// RBMs (LatentGibbsModel) and continuous energies (ContinuousEnergyModel). Every random choice comes from
+// streams derived from the seed, so training is bit-identical for any number of threads.
 #include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
 #include <cstdint>
@@ -103,7 +104,7 @@ public:
 
   double learning_rate_at(double progress) const { return opt_.learning_rate * opt_.schedule.factor(progress); }
 
-  // One update from one minibatch (rows of binary visible vectors).
+  // One update from one minibatch (rows of visible vectors: binary for an RBM, real for a continuous energy).
   void update(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
     validate_data(model_, batch, "minibatch");
     ensure(lr > 0 && std::isfinite(lr), "learning rate = ", lr, " must be positive and finite");
