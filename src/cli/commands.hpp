@@ -9,5 +9,6 @@ void add_eval(CLI::App& app);
 void add_sample(CLI::App& app);
 void add_export_import(CLI::App& app);
 void add_filters(CLI::App& app);
+void add_toy(CLI::App& app);
 
 }  // namespace ebm::cli

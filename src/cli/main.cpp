@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   ebm::cli::add_sample(app);
   ebm::cli::add_export_import(app);
   ebm::cli::add_filters(app);
+  ebm::cli::add_toy(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,6 +44,12 @@ for f in W b c; do cmp -s "full/$f.npy" "again/$f.npy" || fail "import of float6
 for p in s.png f.png; do [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"; done
 [[ -s s.npy ]] || fail "sample wrote no .npy"
 
+# A deep EBM on a 2-D toy density: exact test NLL and pictures.
+"$ebm" toy --dataset 8gaussians --epochs 3 --grid 60 --train 1000 --test 500 --json \
+  --png-density toy_d.png --png-samples toy_s.png > toy.json
+for k in test_nll true_test_nll; do grep -q "$k" toy.json || fail "toy --json lacks $k"; done
+for p in toy_d.png toy_s.png; do [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"; done
+
 # Errors: one line on stderr, non-zero status, never a crash.
 expect_error() {
   local want=$1; shift
@@ -60,4 +66,6 @@ expect_error "--k = 0" "$ebm" train "${common[@]}" --k 0
 expect_error "learning_rate = 0" "$ebm" train --data data.npy --hidden 12 --batch 20 --lr 0 --epochs 1 --out x.ebm
 expect_error "--hidden" "$ebm" train --data data.npy --hidden abc
 expect_error "subcommand" "$ebm" frobnicate
+expect_error "'spiral' is unknown" "$ebm" toy --dataset spiral
+expect_error "--hidden '64,x'" "$ebm" toy --hidden 64,x
 echo "cli tests: all passed"
