@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ebm/ebm.hpp"
+#include "ebm/models/mlp_energy.hpp"
 
 namespace {
 
@@ -101,8 +102,37 @@ void langevin_move(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * chains);
 }
 
+// MLP energies (swish): 2 → 128 → 128 → 1 (a toy-density model) and 784 → 256 → 256 → 1 (an MNIST-sized one).
+// E and ∇ₓE cost a forward and a backward pass, ≈ 4 · Σ_layers in·out flops per row; GFLOP/s counts that.
+// Args: input dimension (2 or 784), threads.
+template <template <class> class Kernel>
+void mlp_step(benchmark::State& state) {
+  tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(1)));
+  const Index d = state.range(0), width = d == 2 ? 128 : 256;
+  MlpEnergy<S> model(d, {width, width}, Activation::swish);
+  Rng init = make_stream(1, StreamPurpose::init, 0);
+  model.init_normal(init);
+  Kernel<MlpEnergy<S>> kernel(d == 2 ? 0.01 : 1e-4);
+  LangevinChains<S> s;
+  auto rng = make_chain_streams(7, chains);
+  kernel.init(model, s, normal_rows(chains, d, 2, 1.0), rng);
+  double acceptance = 0;
+  for (auto _ : state) {
+    acceptance += kernel.step(model, s, rng).acceptance_rate;
+    benchmark::DoNotOptimize(s.x.data());
+  }
+  state.counters["acceptance"] = acceptance / double(state.iterations());
+  const double flops = 4.0 * double(d * width + width * width + width) * double(chains);
+  state.SetItemsProcessed(state.iterations() * chains);
+  state.counters["GFLOP"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+void mlp_mala_step(benchmark::State& state) { mlp_step<Mala>(state); }
+void mlp_ula_step(benchmark::State& state) { mlp_step<Ula>(state); }
+
 }  // namespace
 
+BENCHMARK(mlp_mala_step)->ArgsProduct({{2, 784}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(mlp_ula_step)->ArgsProduct({{2, 784}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(mala_step)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(ula_step)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(energy_and_grad)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
