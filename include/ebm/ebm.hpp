@@ -9,6 +9,7 @@
 #include "ebm/estimate/ais.hpp"
 #include "ebm/estimate/exact.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
+#include "ebm/models/gaussian_bernoulli_rbm.hpp"
 #include "ebm/samplers/block_gibbs.hpp"
 #include "ebm/samplers/chain_policies.hpp"
 #include "ebm/samplers/langevin.hpp"
