@@ -58,4 +58,9 @@ TEST_CASE("MLP energy on 8 Gaussians: exact test NLL between the truth and the b
                      << "), single Gaussian " << nll_gaussian);
   CHECK(nll_model > nll_true - 4 * se);
   CHECK(nll_model < nll_gaussian);
+  // The stated margin to the truth: 0.5 nats. What is left after 1,000 Adam updates of a 64-64 MLP is mostly
+  // the modes' width (the energy's smoothness at this size and training length) and the α·E² regularizer
+  // flattening the density; 0.5 nats is a fifth of the single Gaussian's gap (1.84 nats) and twice what was
+  // measured (0.25), so a model that learned the modes passes and one that blurs them does not.
+  CHECK(nll_model < nll_true + 0.5);
 }

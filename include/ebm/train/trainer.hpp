@@ -116,14 +116,19 @@ private:
   void step(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
     if (grad_.size() != model_.num_params()) grad_.resize(model_.num_params());
     grad_.setZero();
-    data_.accumulate(model_, batch, Scalar(1) / Scalar(batch.rows()), grad_);
-    chains_.advance(model_, batch);
-    chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
-    if (opt_.centering) center(batch);
-    if (opt_.optimizer == Optimizer::adam)
-      adam_.step(model_, grad_, lr, opt_.weight_decay);
-    else
-      sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+    try {
+      data_.accumulate(model_, batch, Scalar(1) / Scalar(batch.rows()), grad_);
+      chains_.advance(model_, batch);
+      chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
+      if (opt_.centering) center(batch);
+      if (opt_.optimizer == Optimizer::adam)
+        adam_.step(model_, grad_, lr, opt_.weight_decay);
+      else
+        sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+    } catch (const Error& e) {
+      // Where in training it happened: a NaN from a sampler names its step and chain, this adds the update.
+      fail("training update ", updates_ + 1, " (epoch ", epoch_ + 1, "): ", e.what());
+    }
     ++updates_;
   }
 
