@@ -22,6 +22,7 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/models/rbm_params.hpp"
 #include "ebm/models/dense_kernels.hpp"
 #include "ebm/models/gemm_workspace.hpp"
 
@@ -33,11 +34,19 @@ inline S softplus(S x) {
 }
 
 template <class S>
-class BernoulliRBM {
+class BernoulliRBM : public RbmParams<S> {
 public:
   using Scalar = S;
-  using ParamMatrix = Eigen::Map<MatrixX<S>>;
-  using ConstParamMatrix = Eigen::Map<const MatrixX<S>>;
+  using Base = RbmParams<S>;
+  using typename Base::ConstParamMatrix;
+  using typename Base::ParamMatrix;
+  using Base::b;
+  using Base::b_of;
+  using Base::c;
+  using Base::c_of;
+  using Base::param_name;
+  using Base::W;
+  using Base::W_of;
 
   // Scratch for one block of rows; created once per block so a Gibbs step allocates nothing.
   struct Workspace {
@@ -52,39 +61,14 @@ public:
   };
 
   BernoulliRBM() = default;
-  BernoulliRBM(Index num_visible, Index num_hidden) : nv_(num_visible), nh_(num_hidden) {
-    ensure(num_visible > 0, "BernoulliRBM: num_visible = ", num_visible, " must be positive");
-    ensure(num_hidden > 0, "BernoulliRBM: num_hidden = ", num_hidden, " must be positive");
-    theta_.setZero(nv_ * nh_ + nv_ + nh_);
+  BernoulliRBM(Index num_visible, Index num_hidden) : Base("BernoulliRBM", num_visible, num_hidden) {
     wt_.setZero(nh_, nv_);
   }
 
   // ---- shapes and parameters -------------------------------------------------------------------------
-  Index num_visible() const { return nv_; }
-  Index num_hidden() const { return nh_; }
-  Index dim() const { return nv_; }
-  Index num_params() const { return theta_.size(); }
-  // The leading num_weights() parameters are W: the ones weight decay applies to (biases are not decayed).
-  Index num_weights() const { return nv_ * nh_; }
-  const VectorX<S>& params() const { return theta_; }
-
-  ConstParamMatrix W() const { return ConstParamMatrix(theta_.data(), nv_, nh_); }
-  auto b() const { return theta_.segment(nv_ * nh_, nv_); }
-  auto c() const { return theta_.segment(nv_ * nh_ + nv_, nh_); }
-  // Views of the same layout inside any flat vector (a gradient, a momentum buffer).
-  ParamMatrix W_of(VecRef<S> v) const { return ParamMatrix(v.data(), nv_, nh_); }
-  auto b_of(VecRef<S> v) const { return v.segment(nv_ * nh_, nv_); }
-  auto c_of(VecRef<S> v) const { return v.segment(nv_ * nh_ + nv_, nh_); }
-  std::string param_name(Index k) const {
-    if (k < nv_ * nh_) return "W(" + std::to_string(k / nh_) + ", " + std::to_string(k % nh_) + ")";
-    if (k < nv_ * nh_ + nv_) return "b(" + std::to_string(k - nv_ * nh_) + ")";
-    return "c(" + std::to_string(k - nv_ * nh_ - nv_) + ")";
-  }
 
   void set_params(const ConstVecRef<S>& theta) {
-    ensure(theta.size() == theta_.size(), "BernoulliRBM::set_params: got ", theta.size(), " values, expected ",
-           theta_.size(), " (nv = ", nv_, ", nh = ", nh_, ")");
-    check_params(theta);  // before assigning: a rejected vector leaves the model as it was
+    this->check_params(theta);  // before assigning: a rejected vector leaves the model as it was
     theta_ = theta;
     refresh();
   }
@@ -229,20 +213,14 @@ private:
     }
   }
 
-  void check_params(const ConstVecRef<S>& theta) const {
-    for (Index k = 0; k < theta.size(); ++k)
-      if (!std::isfinite(double(theta[k])))
-        fail("BernoulliRBM: parameter ", param_name(k), " is ", double(theta[k]),
-             " (training diverged? lower the learning rate)");
-  }
-
   void refresh() {
-    check_params(theta_);
+    this->check_params(theta_);
     wt_ = W().transpose();
   }
 
-  Index nv_ = 0, nh_ = 0;
-  VectorX<S> theta_;
+  using Base::nv_;
+  using Base::nh_;
+  using Base::theta_;
   MatrixX<S> wt_;  // Wᵀ (nh × nv): makes the columns of W contiguous for the sparse p(v|h) path
 };
 

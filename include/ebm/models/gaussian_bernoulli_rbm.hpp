@@ -26,17 +26,26 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/models/rbm_params.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"  // softplus
 #include "ebm/models/gemm_workspace.hpp"
 
 namespace ebm {
 
 template <class S>
-class GaussianBernoulliRBM {
+class GaussianBernoulliRBM : public RbmParams<S> {
 public:
   using Scalar = S;
-  using ParamMatrix = Eigen::Map<MatrixX<S>>;
-  using ConstParamMatrix = Eigen::Map<const MatrixX<S>>;
+  using Base = RbmParams<S>;
+  using typename Base::ConstParamMatrix;
+  using typename Base::ParamMatrix;
+  using Base::b;
+  using Base::b_of;
+  using Base::c;
+  using Base::c_of;
+  using Base::param_name;
+  using Base::W;
+  using Base::W_of;
 
   // Scratch for one block of rows; created once per block so a Gibbs step or a Langevin evaluation
   // allocates nothing.
@@ -54,9 +63,7 @@ public:
   GaussianBernoulliRBM(Index num_visible, Index num_hidden, S sigma = S(1))
       : GaussianBernoulliRBM(num_visible, num_hidden, VectorX<S>::Constant(std::max<Index>(num_visible, 0), sigma)) {}
   GaussianBernoulliRBM(Index num_visible, Index num_hidden, const ConstVecRef<S>& sigma)
-      : nv_(num_visible), nh_(num_hidden) {
-    ensure(num_visible > 0, "GaussianBernoulliRBM: num_visible = ", num_visible, " must be positive");
-    ensure(num_hidden > 0, "GaussianBernoulliRBM: num_hidden = ", num_hidden, " must be positive");
+      : Base("GaussianBernoulliRBM", num_visible, num_hidden) {
     ensure(sigma.size() == num_visible, "GaussianBernoulliRBM: sigma has ", sigma.size(), " entries, expected ",
            num_visible, " (one per visible unit)");
     for (Index i = 0; i < sigma.size(); ++i)
@@ -65,35 +72,14 @@ public:
     sigma_ = sigma;
     inv_sigma_ = sigma_.cwiseInverse();
     inv_var_ = inv_sigma_.cwiseProduct(inv_sigma_);
-    theta_.setZero(nv_ * nh_ + nv_ + nh_);
     refresh();
   }
 
   // ---- shapes and parameters -------------------------------------------------------------------------
-  Index num_visible() const { return nv_; }
-  Index num_hidden() const { return nh_; }
-  Index dim() const { return nv_; }
-  Index num_params() const { return theta_.size(); }
-  Index num_weights() const { return nv_ * nh_; }  // weight decay applies to W only
-  const VectorX<S>& params() const { return theta_; }
   const VectorX<S>& sigma() const { return sigma_; }
 
-  ConstParamMatrix W() const { return ConstParamMatrix(theta_.data(), nv_, nh_); }
-  auto b() const { return theta_.segment(nv_ * nh_, nv_); }
-  auto c() const { return theta_.segment(nv_ * nh_ + nv_, nh_); }
-  ParamMatrix W_of(VecRef<S> v) const { return ParamMatrix(v.data(), nv_, nh_); }
-  auto b_of(VecRef<S> v) const { return v.segment(nv_ * nh_, nv_); }
-  auto c_of(VecRef<S> v) const { return v.segment(nv_ * nh_ + nv_, nh_); }
-  std::string param_name(Index k) const {
-    if (k < nv_ * nh_) return "W(" + std::to_string(k / nh_) + ", " + std::to_string(k % nh_) + ")";
-    if (k < nv_ * nh_ + nv_) return "b(" + std::to_string(k - nv_ * nh_) + ")";
-    return "c(" + std::to_string(k - nv_ * nh_ - nv_) + ")";
-  }
-
   void set_params(const ConstVecRef<S>& theta) {
-    ensure(theta.size() == theta_.size(), "GaussianBernoulliRBM::set_params: got ", theta.size(),
-           " values, expected ", theta_.size(), " (nv = ", nv_, ", nh = ", nh_, ")");
-    check_params(theta);  // before assigning: a rejected vector leaves the model as it was
+    this->check_params(theta);  // before assigning: a rejected vector leaves the model as it was
     theta_ = theta;
     refresh();
   }
@@ -245,21 +231,15 @@ public:
   }
 
 private:
-  void check_params(const ConstVecRef<S>& theta) const {
-    for (Index k = 0; k < theta.size(); ++k)
-      if (!std::isfinite(double(theta[k])))
-        fail("GaussianBernoulliRBM: parameter ", param_name(k), " is ", double(theta[k]),
-             " (training diverged? lower the learning rate)");
-  }
-
   void refresh() {
     ws_ = inv_sigma_.asDiagonal() * W();
     ws_t_ = ws_.transpose();
     wsig_t_ = (sigma_.asDiagonal() * W()).transpose();
   }
 
-  Index nv_ = 0, nh_ = 0;
-  VectorX<S> theta_;
+  using Base::nv_;
+  using Base::nh_;
+  using Base::theta_;
   VectorX<S> sigma_, inv_sigma_, inv_var_;
   MatrixX<S> ws_;      // W/σ (nv × nh): v · ws_ = (v/σ)W
   MatrixX<S> ws_t_;    // (W/σ)ᵀ (nh × nv): for ∇ᵥF
