@@ -21,26 +21,20 @@
 
 #include "ebm/estimate/ais.hpp"
 
+#include "mnist_like_rbm.hpp"
+
 namespace {
 
 using namespace ebm;
 using S = float;
 
-constexpr Index nv = 784, nh = 500, runs = 100;
-constexpr double visible_density = 0.13, hidden_density = 0.15;
+using bench::hidden_density;
+using bench::nh;
+using bench::nv;
+using bench::visible_density;
+constexpr Index runs = 100;
 
-S logit(double p) { return S(std::log(p / (1 - p))); }
-
-BernoulliRBM<S> make_model() {
-  BernoulliRBM<S> rbm(nv, nh);
-  Rng rng = make_stream(1, StreamPurpose::init, 0);
-  rbm.init_normal(rng, S(0.01));
-  rbm.modify_params([](VectorX<S>& t) {
-    t.segment(nv * nh, nv).setConstant(logit(visible_density));
-    t.segment(nv * nh + nv, nh).setConstant(logit(hidden_density));
-  });
-  return rbm;
-}
+BernoulliRBM<S> make_model() { return bench::mnist_like_rbm(); }
 
 double step_flops() { return 2.0 * 2.0 * double(nv) * double(nh); }  // per run-step, both products dense
 

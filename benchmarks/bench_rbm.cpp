@@ -26,14 +26,17 @@
 
 #include "ebm/ebm.hpp"
 
+#include "mnist_like_rbm.hpp"
+
 namespace {
 
 using namespace ebm;
 using S = float;
 
-constexpr Index nv = 784, nh = 500;
-constexpr double visible_density = 0.13;  // a binarized MNIST digit
-constexpr double hidden_density = 0.15;
+using bench::hidden_density;
+using bench::nh;
+using bench::nv;
+using bench::visible_density;
 constexpr Index chains = 100;
 
 MatrixX<S> binary_rows(Index rows, Index cols, double p, std::uint64_t seed) {
@@ -44,18 +47,7 @@ MatrixX<S> binary_rows(Index rows, Index cols, double p, std::uint64_t seed) {
   return x;
 }
 
-S logit(double p) { return S(std::log(p / (1 - p))); }
-
-BernoulliRBM<S> make_model() {
-  BernoulliRBM<S> rbm(nv, nh);
-  Rng rng = make_stream(1, StreamPurpose::init, 0);
-  rbm.init_normal(rng, S(0.01));
-  rbm.modify_params([](VectorX<S>& t) {
-    t.segment(nv * nh, nv).setConstant(logit(visible_density));
-    t.segment(nv * nh + nv, nh).setConstant(logit(hidden_density));
-  });
-  return rbm;
-}
+BernoulliRBM<S> make_model() { return bench::mnist_like_rbm(); }
 
 double product_flops(Index rows) { return 2.0 * double(rows) * double(nv) * double(nh); }
 
