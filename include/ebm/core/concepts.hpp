@@ -6,6 +6,7 @@
 //  LatentGibbsModel  a two-layer (bipartite) model: the conditional means E[h|v], E[v|h], draws from those
 //                    conditionals, and the sufficient statistics ∂E/∂θ given (v, E[h|v]) accumulated into a
 //                    gradient. This is what block Gibbs and the CD/PCD trainer need.
+//  TemperableModel   a LatentGibbsModel at any inverse temperature, with its joint energy: parallel tempering.
 #include <concepts>
 #include <span>
 
@@ -36,6 +37,19 @@ concept LatentGibbsModel =
       m.sample_hidden(mean, rng, out);
       m.sample_visible(mean, rng, out);
       m.accumulate_stats(x, x, w, grad);
+    };
+
+// TemperableModel  a LatentGibbsModel that writes a copy of itself at inverse temperature β ∈ [0, 1] into a
+//                  model of the same type, whose joint distribution is ∝ exp(−β E(v, h)), and evaluates the
+//                  joint energy E(v, h) of states (at β = 1): what parallel tempering needs for its replicas
+//                  and its swap decisions. temper must not allocate once `out` has the right shape, and
+//                  energy must be safe to call concurrently on disjoint rows.
+template <class M>
+concept TemperableModel =
+    LatentGibbsModel<M> && requires(const M& m, typename M::Scalar beta, M& out, ConstBatchRef<typename M::Scalar> x,
+                                    VecRef<typename M::Scalar> e) {
+      m.temper(beta, out);
+      m.energy(x, x, e);
     };
 
 // ContinuousEnergyModel  an energy E(x; θ) of a real vector x (one row per example or chain), with its

@@ -139,12 +139,31 @@ public:
       out[r] = f;
     }
   }
-  // out(r) = E(v_r, h_r)
+  // out(r) = E(v_r, h_r). vᵀWh sums only the rows of W where v is on (binary states are sparse): parallel
+  // tempering evaluates this on every replica for its swaps. Allocates nothing; safe on disjoint rows from
+  // several threads.
   void energy(const ConstBatchRef<S>& v, const ConstBatchRef<S>& h, VecRef<S> out) const {
     check_cols(v.cols(), nv_, "BernoulliRBM::energy: v");
     check_cols(h.cols(), nh_, "BernoulliRBM::energy: h");
-    for (Index r = 0; r < v.rows(); ++r)
-      out[r] = -v.row(r).dot(b().transpose()) - h.row(r).dot(c().transpose()) - (v.row(r) * W()).dot(h.row(r));
+    const auto Wm = W();
+    for (Index r = 0; r < v.rows(); ++r) {
+      S e = -v.row(r).dot(b().transpose()) - h.row(r).dot(c().transpose());
+      for (Index i = 0; i < nv_; ++i)
+        if (v(r, i) != S(0)) e -= v(r, i) * Wm.row(i).dot(h.row(r));
+      out[r] = e;
+    }
+  }
+
+  // ---- tempering -------------------------------------------------------------------------------------
+  // `out` becomes this RBM at inverse temperature β: p_β(v, h) ∝ exp(−β E(v, h)). E is linear in θ, so that
+  // is the RBM with parameters β·θ; β = 1 is this model and β = 0 the uniform distribution on {0,1}^(nv+nh).
+  // The cached Wᵀ is scaled along (same bits as transposing β·W). `out` is resized on first use only, so
+  // refreshing a set of tempered copies after every update allocates nothing.
+  void temper(S beta, BernoulliRBM& out) const {
+    ensure(beta >= 0 && beta <= 1, "BernoulliRBM::temper: inverse temperature ", beta, " must lie in [0, 1]");
+    if (out.nv_ != nv_ || out.nh_ != nh_) out = BernoulliRBM(nv_, nh_);
+    out.theta_.noalias() = beta * theta_;
+    out.wt_.noalias() = beta * wt_;
   }
 
   // ---- statistics ------------------------------------------------------------------------------------
