@@ -124,6 +124,9 @@ public:
   void visible_preactivation(const ConstBatchRef<S>& h, BatchRef<S> out, Workspace& ws) const {
     affine(h, wt_.data(), nv_, b().data(), out, ws);
   }
+  // Wᵀ (nh × nv), kept in step with W: hidden unit j's weights contiguous in row j, for kernels outside the
+  // model that gather over hidden units (AIS).
+  const MatrixX<S>& W_transposed() const { return wt_; }
   void sample_hidden(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
   void sample_visible(std::span<const S> mean, Rng& rng, std::span<S> out) const { sample_bernoulli(mean, rng, out); }
 
