@@ -24,6 +24,17 @@ inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t 
   return Rng(seq);
 }
 
+// The stream of the `counter`-th use of chain `index`, for chains that are resumed rather than kept: a
+// per-example persistent chain of a conditional model is visited once an epoch, and keeping one 2.5 KiB
+// engine per training example would cost more than seeding a fresh one per visit.
+inline Rng make_stream(std::uint64_t seed, StreamPurpose purpose, std::uint64_t index, std::uint64_t counter) {
+  boost::random::seed_seq seq{static_cast<std::uint32_t>(seed),    static_cast<std::uint32_t>(seed >> 32),
+                              static_cast<std::uint32_t>(purpose), static_cast<std::uint32_t>(index),
+                              static_cast<std::uint32_t>(index >> 32), static_cast<std::uint32_t>(counter),
+                              static_cast<std::uint32_t>(counter >> 32), 0x9e3779b9u};
+  return Rng(seq);
+}
+
 // n streams for chains [first, first + n) of a run.
 inline std::vector<Rng> make_chain_streams(std::uint64_t seed, Index n, std::uint64_t first = 0) {
   std::vector<Rng> streams;

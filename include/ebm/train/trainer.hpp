@@ -3,7 +3,9 @@
 //   ∇θ [−log p(x)] = E_{data}[∂F/∂θ] − E_{model}[∂F/∂θ]
 // The trainer only combines: data term (DataTerm, parallel over the minibatch) minus model term (the chain
 // policy's chains, CD-k, PCD-k or a replay buffer) → optimizer step (SGD or Adam). The same trainer serves
-// RBMs (LatentGibbsModel) and continuous energies (ContinuousEnergyModel). Every random choice comes from
+// RBMs (LatentGibbsModel), continuous energies (ContinuousEnergyModel) and conditional models p(y | x)
+// (ConditionalGibbsModel, e.g. grid CRFs: there a minibatch is inputs with their labels, and the model term is
+// one chain per example, see samplers/per_example_chains.hpp). Every random choice comes from
 // streams derived from the seed, so training is bit-identical for any number of threads.
 #include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
@@ -15,7 +17,9 @@
 #include "ebm/core/checks.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
+#include "ebm/crf/conditional_model.hpp"
 #include "ebm/train/adam.hpp"
+#include "ebm/train/conditional_data_term.hpp"
 #include "ebm/train/data_term.hpp"
 #include "ebm/train/schedule.hpp"
 #include "ebm/train/sgd.hpp"
@@ -75,11 +79,50 @@ void validate_data(const M& model, const ConstBatchRef<typename M::Scalar>& x, s
     check_binary(x, what);
 }
 
+// Labelled data for a conditional model: inputs must be finite, labels in range.
+template <ConditionalGibbsModel M>
+void validate_data(const M& model, const ConditionalData<typename M::Scalar>& d, std::string_view what) {
+  if constexpr (requires { model.validate(d, what); }) {
+    model.validate(d, what);
+  } else {
+    check_nonempty(d.rows(), what);
+    check_cols(d.x.cols(), model.input_dim(), what);
+    check_finite(d.x, what);
+    check_labels(d.y, model.num_sites(), model.num_labels(), what);
+  }
+}
+template <ConditionalGibbsModel M>
+void validate_data(const M& model, const ConditionalBatch<typename M::Scalar>& b, std::string_view what) {
+  ensure(Index(b.examples.size()) == b.rows(), what, ": names ", b.examples.size(), " examples for ", b.rows(), " rows");
+  validate_data(model, ConditionalData<typename M::Scalar>(b.x, b.y), what);
+}
+
+// What a training set and a minibatch are: rows of x for a joint model, rows of (x, y) for a conditional one.
+template <class M>
+struct TrainingTypes {
+  using Data = ConstBatchRef<typename M::Scalar>;
+  using BatchArg = ConstBatchRef<typename M::Scalar>;
+  using Batch = MatrixX<typename M::Scalar>;
+  static void gather(const Data& d, const Index* idx, Index n, Batch& out) {
+    out.resize(n, d.cols());
+    for (Index r = 0; r < n; ++r) out.row(r) = d.row(idx[r]);
+  }
+};
+template <ConditionalGibbsModel M>
+struct TrainingTypes<M> {
+  using Data = ConditionalData<typename M::Scalar>;
+  using BatchArg = ConditionalBatch<typename M::Scalar>;
+  using Batch = ConditionalBatch<typename M::Scalar>;
+  static void gather(const Data& d, const Index* idx, Index n, Batch& out) { out.gather(d, idx, n); }
+};
+
 template <class Policy>
 class Trainer {
 public:
   using Model = typename Policy::Model;
   using Scalar = typename Policy::Scalar;
+  using Data = typename TrainingTypes<Model>::Data;
+  using BatchArg = typename TrainingTypes<Model>::BatchArg;
 
   Trainer(Model& model, Policy& chains, TrainOptions options)
       : model_(model), chains_(chains), opt_(options),
@@ -104,8 +147,9 @@ public:
 
   double learning_rate_at(double progress) const { return opt_.learning_rate * opt_.schedule.factor(progress); }
 
-  // One update from one minibatch (rows of visible vectors: binary for an RBM, real for a continuous energy).
-  void update(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
+  // One update from one minibatch (rows of visible vectors: binary for an RBM, real for a continuous energy;
+  // inputs with labels and example indices for a conditional model).
+  void update(const BatchArg& batch, double lr, double momentum) {
     validate_data(model_, batch, "minibatch");
     ensure(lr > 0 && std::isfinite(lr), "learning rate = ", lr, " must be positive and finite");
     ensure(momentum >= 0 && momentum < 1, "momentum = ", momentum, " must lie in [0, 1)");
@@ -113,7 +157,7 @@ public:
   }
 
 private:
-  void step(const ConstBatchRef<Scalar>& batch, double lr, double momentum) {
+  void step(const BatchArg& batch, double lr, double momentum) {
     if (grad_.size() != model_.num_params()) grad_.resize(model_.num_params());
     grad_.setZero();
     try {
@@ -137,19 +181,19 @@ public:
   // One pass over `data` in a fresh random order (the last partial minibatch is dropped, so every update
   // sees batch_size rows). `data` may change between epochs, e.g. a new stochastic binarization.
   // on_update(done, total), if given, is called after every update (progress display).
-  EpochReport train_epoch(const ConstBatchRef<Scalar>& data,
+  EpochReport train_epoch(const Data& data,
                           const std::function<void(Index, Index)>& on_update = {}) {
     validate_data(model_, data, "training data");
     ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
            " training examples");
     const auto t0 = std::chrono::steady_clock::now();
-    if (opt_.centering) visible_offset_ = data.colwise().mean().transpose();
+    if constexpr (!ConditionalGibbsModel<Model>)
+      if (opt_.centering) visible_offset_ = data.colwise().mean().transpose();
     shuffle_order(data.rows());
     const Index per_epoch = data.rows() / opt_.batch_size;
-    batch_.resize(opt_.batch_size, data.cols());
     double lr = 0, mom = 0;
     for (Index u = 0; u < per_epoch; ++u) {
-      for (Index r = 0; r < opt_.batch_size; ++r) batch_.row(r) = data.row(order_[std::size_t(u * opt_.batch_size + r)]);
+      TrainingTypes<Model>::gather(data, order_.data() + u * opt_.batch_size, opt_.batch_size, batch_);
       const double epoch_pos = epoch_ + double(u) / double(per_epoch);
       lr = learning_rate_at(epoch_pos / opt_.epochs);
       mom = opt_.momentum.at(epoch_pos);
@@ -162,7 +206,7 @@ public:
   }
 
   // Epochs until options().epochs are done; on_epoch may return false to stop early.
-  void fit(const ConstBatchRef<Scalar>& data, const std::function<bool(const EpochReport&)>& on_epoch = {}) {
+  void fit(const Data& data, const std::function<bool(const EpochReport&)>& on_epoch = {}) {
     while (epoch_ < opt_.epochs) {
       const EpochReport rep = train_epoch(data);
       if (on_epoch && !on_epoch(rep)) break;
@@ -181,8 +225,9 @@ private:
     }
   }
 
-  void center(const ConstBatchRef<Scalar>& batch) {
-    if constexpr (requires { model_.center_gradient(grad_, visible_offset_, hidden_offset_); }) {
+  void center(const BatchArg& batch) {
+    if constexpr (requires { model_.center_gradient(grad_, visible_offset_, hidden_offset_); } &&
+                  !ConditionalGibbsModel<Model>) {
       if (visible_offset_.size() != model_.dim()) visible_offset_ = batch.colwise().mean().transpose();
       const VectorX<Scalar> batch_h = data_.last_hidden_means().colwise().mean().transpose();
       const auto rate = Scalar(opt_.centering_rate);
@@ -203,7 +248,7 @@ private:
   Sgd<Scalar> sgd_;
   Adam<Scalar> adam_;
   VectorX<Scalar> grad_;
-  MatrixX<Scalar> batch_;
+  typename TrainingTypes<Model>::Batch batch_;
   std::vector<Index> order_;
   VectorX<Scalar> visible_offset_, hidden_offset_;
   Rng shuffle_;

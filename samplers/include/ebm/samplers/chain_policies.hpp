@@ -64,8 +64,10 @@ class ContrastiveDivergence : public ChainPool<Kernel> {
 public:
   ContrastiveDivergence(Kernel kernel, int k, std::uint64_t seed) : Base(std::move(kernel), k, seed) {}
 
-  // One chain per minibatch row, started at that row, k steps.
-  void advance(const typename Base::Model& model, const ConstBatchRef<typename Base::Scalar>& batch) {
+  // One chain per minibatch row, started at that row, k steps. (For a conditional model the batch holds
+  // inputs and labels, and each chain restarts at its example's labels.)
+  template <class Batch>
+  void advance(const typename Base::Model& model, const Batch& batch) {
     this->ensure_streams(batch.rows());
     this->kernel_.init(model, this->state_, batch, std::span<Rng>(this->rng_));
     this->run(model);

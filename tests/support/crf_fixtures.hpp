@@ -1,0 +1,52 @@
+#pragma once
+// Tiny grid CRFs for tests: 3 × 3 sites and 3 labels (19,683 labellings, enumerable), with random θ, and
+// random input images.
+#include <vector>
+
+#include "ebm/crf/exact_crf.hpp"
+#include "ebm/crf/grid_crf.hpp"
+
+namespace ebm::test {
+
+using LinearCrf = GridCrf<LinearUnary<double>>;
+using MlpCrf = GridCrf<MlpUnary<double>>;
+
+template <class Crf>
+void randomize(Crf& crf, double scale, std::uint64_t seed) {
+  Rng rng = make_stream(seed, StreamPurpose::user, 0);
+  VectorX<double> t(crf.num_params());
+  for (Index k = 0; k < t.size(); ++k) t[k] = scale * standard_normal<double>(rng);
+  crf.set_params(t);
+}
+
+// 3 × 3 grid, 3 labels, unaries linear in the 3 × 3 patch around each pixel.
+inline LinearCrf tiny_linear_crf(Pairwise pairwise, std::uint64_t seed, double scale = 0.6) {
+  LinearCrf crf(3, 3, PatchFeatures{1, 1, 0}, LinearUnary<double>(9, 3), pairwise);
+  randomize(crf, scale, seed);
+  return crf;
+}
+
+// 3 × 3 grid, 3 labels, unaries from a 4-unit MLP of the pixel and the 3 × 3 cells of the 2×-pooled image.
+inline MlpCrf tiny_mlp_crf(Pairwise pairwise, std::uint64_t seed, double scale = 0.6) {
+  MlpCrf crf(3, 3, PatchFeatures{0, 2, 1}, MlpUnary<double>(10, 4, 3), pairwise);
+  randomize(crf, scale, seed);
+  return crf;
+}
+
+inline MatrixX<double> random_images(Index n, Index pixels, std::uint64_t seed) {
+  Rng rng = make_stream(seed, StreamPurpose::user, 1);
+  MatrixX<double> x(n, pixels);
+  for (Index k = 0; k < x.size(); ++k) x.data()[k] = standard_normal<double>(rng);
+  return x;
+}
+
+// One exact draw from p(y | x) by inverse CDF over the enumerated labellings.
+inline void exact_draw(const ExactConditional& ex, int labels, Rng& rng, std::span<Label> y) {
+  double u = uniform01d(rng), acc = 0;
+  std::size_t k = 0;
+  for (; k + 1 < ex.prob.size(); ++k)
+    if ((acc += ex.prob[k]) > u) break;
+  decode_labels(Index(k), labels, y);
+}
+
+}  // namespace ebm::test
