@@ -88,7 +88,8 @@ double integrated_autocorrelation_time(const ConstDrawsRef& draws) {
 double mcse_mean(const ConstDrawsRef& draws) {
   check_draws(draws, 2 * min_draws, "mcse_mean");
   const double N = double(draws.size());
-  const double sd = std::sqrt((draws.array() - draws.mean()).square().sum() / (N - 1));
+  const bool constant = (draws.array() == draws(0, 0)).all();  // sd exactly 0, whatever the rounding
+  const double sd = constant ? 0.0 : std::sqrt((draws.array() - draws.mean()).square().sum() / (N - 1));
   return sd / std::sqrt(ess_mean(draws));
 }
 

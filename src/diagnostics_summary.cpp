@@ -14,7 +14,9 @@ ChainSummary summarize(const ConstDrawsRef& draws) {
   s.iterations = draws.rows();
   const double N = double(draws.size());
   s.mean = draws.mean();
-  s.sd = std::sqrt((draws.array() - s.mean).square().sum() / (N - 1));
+  // Equal draws have sd exactly 0, whatever the rounding of their mean.
+  const bool constant = (draws.array() == draws(0, 0)).all();
+  s.sd = constant ? 0.0 : std::sqrt((draws.array() - s.mean).square().sum() / (N - 1));
   const EssEstimate e = effective_sample_size(split_chains(draws));
   s.ess_mean = e.ess;
   s.iat = e.tau;
