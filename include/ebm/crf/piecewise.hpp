@@ -1,0 +1,123 @@
+#pragma once
+// Piecewise training of a grid CRF (Sutton & McCallum 2005; Lin et al. 2016 train CNN-CRF potentials this
+// way): every factor of the model is normalized on its own, as if it were the whole model, so the objective
+// needs no sampler and no partition function of the grid:
+//
+//   J(θ) = mean over examples of  Σ_s −log softmax(−U(s, ·))[y_s]                        (unary pieces)
+//                               + Σ_{edges s→t} −log [exp(−P(y_s, y_t)) / Σ_{a,b} exp(−P(a, b))]  (pairwise)
+//
+// For Potts Σ_{a,b} exp(−P(a,b)) = L + L(L−1)e^{−w}. The unary pieces alone are L-way logistic regression at
+// every pixel ("the unaries alone" classifier, Pieces::unary_only). J bounds the conditional negative
+// log-likelihood from above (Π_f Σ_{y_f} ψ_f ≥ Σ_y Π_f ψ_f: each piece's normalizer sums over more than the
+// grid's), but it is not consistent: an edge piece only sees how often neighbours agree, not how much of that
+// the unaries already explain, so fitted couplings are biased (see the statistical test). It is the cheap
+// baseline a sampler-based gradient is compared with.
+//
+// Gradient: ∂J/∂U(s,l) = onehot(y_s)_l − softmax(−U(s,·))_l, back-propagated by the model's own
+// accumulate_unary_grad; for the pairwise table ∂J/∂P(a,b) = #{edges with (y_s,y_t) = (a,b)} − E·r(a,b),
+// r = softmax(−P) over the L² pairs and E the number of edges (Potts: disagreements − E·Σ_{a≠b} r(a,b)).
+// Examples are processed in fixed blocks in parallel; the result is the same bits for any number of threads.
+#include <cmath>
+#include <vector>
+
+#include "ebm/core/error.hpp"
+#include "ebm/crf/detail/per_example_sum.hpp"
+#include "ebm/crf/grid_crf.hpp"
+#include "ebm/crf/labels.hpp"
+
+namespace ebm {
+
+enum class Pieces { unary_and_pairwise, unary_only };
+
+template <class Unary>
+class PiecewiseObjective {
+public:
+  using Model = GridCrf<Unary>;
+  using Scalar = typename Model::Scalar;
+  using S = Scalar;
+
+  explicit PiecewiseObjective(Pieces pieces = Pieces::unary_and_pairwise, Index block_rows = 1)
+      : pieces_(pieces), sum_(block_rows) {}
+
+  Pieces pieces() const { return pieces_; }
+
+  // J(θ) on `data`; adds ∂J/∂θ to grad (the pairwise entries get nothing with Pieces::unary_only).
+  double accumulate(const Model& model, const ConditionalData<S>& data, VecRef<S> grad) {
+    ensure(grad.size() == model.num_params(), "piecewise objective: gradient has ", grad.size(),
+           " entries, the model has ", model.num_params(), " parameters");
+    return run(model, data, &grad);
+  }
+  double accumulate(const Model& model, const ConditionalBatch<S>& batch, VecRef<S> grad) {
+    return accumulate(model, ConditionalData<S>(batch.x, batch.y), grad);
+  }
+  // J(θ) only.
+  double value(const Model& model, const ConditionalData<S>& data) { return run(model, data, nullptr); }
+
+  // log Σ_{a,b} exp(−P(a, b)): the normalizer of one pairwise piece.
+  static double pair_log_normalizer(const Model& model) {
+    const int L = model.num_labels();
+    double pmin = INFINITY;
+    for (int a = 0; a < L; ++a)
+      for (int b = 0; b < L; ++b) pmin = std::min(pmin, double(model.pair(a, b)));
+    double z = 0;
+    for (int a = 0; a < L; ++a)
+      for (int b = 0; b < L; ++b) z += std::exp(-(double(model.pair(a, b)) - pmin));
+    return std::log(z) - pmin;
+  }
+
+private:
+  double run(const Model& model, const ConditionalData<S>& data, VecRef<S>* grad) {
+    model.validate(data, "piecewise objective: data");
+    const Index n = data.rows(), sites = model.num_sites();
+    const int L = model.num_labels();
+    const bool pairs = pieces_ == Pieces::unary_and_pairwise;
+    const S w = S(1) / S(n);
+    const Grid& grid = model.grid();
+    const double sum = sum_.run(model, n, grad, [&](typename Model::Context& ctx, Index r, S* out) {
+      model.condition(data.x.row(r).transpose(), ctx);
+      const auto y = label_row(data.y, r);
+      ctx.g = ctx.unary;  // the unary energies, overwritten site by site with the derivative
+      double v = 0;
+      for (Index s = 0; s < sites; ++s) v += detail::softmax_nll(ctx.g.row(s).data(), L, y[std::size_t(s)], out ? &w : nullptr);
+      if (pairs)
+        for (Index s = 0; s < sites; ++s)
+          for (Index t : {grid.right(s), grid.down(s)})
+            if (t >= 0) v += double(model.pair(y[std::size_t(s)], y[std::size_t(t)]));
+      if (out) {
+        Eigen::Map<VectorX<S>> g(out, model.num_params());
+        model.accumulate_unary_grad(ctx, g);
+        if (pairs) model.accumulate_pair_counts(y, w, g);
+      }
+      return v;
+    });
+    if (!pairs) return sum / double(n);
+    // The normalizers do not depend on the example: E of them per example, and their gradient once.
+    const auto edges = double(grid.edges());
+    const double log_zp = pair_log_normalizer(model);
+    if (grad) {
+      const Index o = model.pairwise_offset();
+      for (int a = 0; a < L; ++a)
+        for (int b = 0; b < L; ++b) {
+          const S r = S(std::exp(-double(model.pair(a, b)) - log_zp));
+          if (model.pairwise() == Pairwise::full)
+            (*grad)[o + a * L + b] -= S(edges) * r;
+          else if (a != b)
+            (*grad)[o] -= S(edges) * r;
+        }
+    }
+    return sum / double(n) + edges * log_zp;
+  }
+
+  Pieces pieces_;
+  detail::PerExampleSum<Model> sum_;
+};
+
+// One evaluation without keeping the object: J(θ) on data, ∂J/∂θ added to grad.
+template <class Unary>
+double piecewise_objective(const GridCrf<Unary>& model, const ConditionalData<typename Unary::Scalar>& data,
+                           VecRef<typename Unary::Scalar> grad, Pieces pieces = Pieces::unary_and_pairwise) {
+  PiecewiseObjective<Unary> obj(pieces);
+  return obj.accumulate(model, data, grad);
+}
+
+}  // namespace ebm

@@ -1,0 +1,216 @@
+// Pseudo-likelihood and piecewise objectives of grid CRFs against their definitions, computed here by brute
+// force on tiny 3 × 3 models with 3 labels: the objective from the model's full energy() or by normalizing
+// every piece by enumeration, the gradient by central differences of the objective, and both against the
+// exact conditional likelihood where they must agree with it (no pairwise coupling).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <vector>
+
+#include "ebm/crf/exact_crf.hpp"
+#include "ebm/crf/piecewise.hpp"
+#include "ebm/crf/pseudo_likelihood.hpp"
+#include "support/crf_fixtures.hpp"
+
+using namespace ebm;
+
+namespace {
+
+constexpr Index examples = 3;
+
+LabelMatrix random_label_rows(Index n, Index sites, int labels, std::uint64_t seed) {
+  Rng rng = make_stream(seed, StreamPurpose::user, 7);
+  LabelMatrix y(n, sites);
+  for (Index k = 0; k < y.size(); ++k) y.data()[k] = Label(rng() % unsigned(labels));
+  return y;
+}
+
+struct Labelled {
+  MatrixX<double> x;
+  LabelMatrix y;
+  ConditionalData<double> data() const { return {x, y}; }
+};
+
+template <class Crf>
+Labelled labelled_data(const Crf& crf, std::uint64_t seed) {
+  return {test::random_images(examples, crf.input_dim(), seed),
+          random_label_rows(examples, crf.num_sites(), crf.num_labels(), seed + 100)};
+}
+
+std::vector<Label> row_of(const LabelMatrix& y, Index r) {
+  return {y.data() + r * y.cols(), y.data() + (r + 1) * y.cols()};
+}
+
+// Σ_s −log p(y_s | y_−s, x) with p(y_s = l | …) ∝ exp(−E(y with y_s = l)): L full energies per site.
+template <class Crf>
+double brute_pseudo_likelihood(const Crf& crf, const Labelled& d) {
+  auto ctx = crf.make_context();
+  double total = 0;
+  for (Index r = 0; r < examples; ++r) {
+    crf.condition(d.x.row(r).transpose(), ctx);
+    auto y = row_of(d.y, r);
+    for (Index s = 0; s < crf.num_sites(); ++s) {
+      const Label keep = y[std::size_t(s)];
+      double z = 0;
+      for (int l = 0; l < crf.num_labels(); ++l) {
+        y[std::size_t(s)] = Label(l);
+        z += std::exp(-crf.energy(ctx, y));
+      }
+      y[std::size_t(s)] = keep;
+      total += crf.energy(ctx, y) + std::log(z);
+    }
+  }
+  return total / examples;
+}
+
+// Unary pieces: a softmax of −U(s, ·) at every site; pairwise pieces: each edge's P normalized over L² pairs.
+template <class Crf>
+double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs) {
+  const int L = crf.num_labels();
+  double zp = 0;
+  for (int a = 0; a < L; ++a)
+    for (int b = 0; b < L; ++b) zp += std::exp(-crf.pair(a, b));
+  auto ctx = crf.make_context();
+  double total = 0;
+  for (Index r = 0; r < examples; ++r) {
+    crf.condition(d.x.row(r).transpose(), ctx);
+    const auto y = row_of(d.y, r);
+    for (Index s = 0; s < crf.num_sites(); ++s) {
+      double z = 0;
+      for (int l = 0; l < L; ++l) z += std::exp(-ctx.unary(s, l));
+      total += -std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
+      if (!pairs) continue;
+      for (Index t : {crf.grid().right(s), crf.grid().down(s)})
+        if (t >= 0) total += -std::log(std::exp(-crf.pair(y[std::size_t(s)], y[std::size_t(t)])) / zp);
+    }
+  }
+  return total / examples;
+}
+
+// Mean −log p(y | x) by enumerating the 19,683 labellings.
+template <class Crf>
+double exact_nll(const Crf& crf, const Labelled& d) {
+  auto ctx = crf.make_context();
+  double total = 0;
+  for (Index r = 0; r < examples; ++r) {
+    crf.condition(d.x.row(r).transpose(), ctx);
+    total += crf.energy(ctx, row_of(d.y, r)) + exact_conditional(crf, ctx).log_z;
+  }
+  return total / examples;
+}
+
+// The objective's gradient against central differences of its value (O(h²) error, relative tolerance).
+template <class Crf, class Objective>
+void check_gradient(Crf crf, Objective obj, const Labelled& d) {
+  VectorX<double> g = VectorX<double>::Zero(crf.num_params());
+  const double j0 = obj.accumulate(crf, d.data(), g);
+  CHECK(j0 == Approx(obj.value(crf, d.data())).epsilon(1e-14));
+  const VectorX<double> theta = crf.params();
+  const double h = 1e-5;
+  for (Index k = 0; k < crf.num_params(); ++k) {
+    auto at = [&](double delta) {
+      VectorX<double> t = theta;
+      t[k] += delta;
+      crf.set_params(t);
+      return obj.value(crf, d.data());
+    };
+    const double fd = (at(h) - at(-h)) / (2 * h);
+    INFO(crf.param_name(k));
+    CHECK(g[k] == Approx(fd).epsilon(1e-6).margin(1e-8));
+  }
+}
+
+template <class Crf>
+Crf without_coupling(Crf crf) {
+  crf.modify_params([&](VectorX<double>& t) { t.tail(crf.pairwise_params()).setZero(); });
+  return crf;
+}
+
+}  // namespace
+
+TEST_CASE("piecewise objective equals its pieces normalized by enumeration", "[crf][objectives]") {
+  for (auto pairwise : {Pairwise::potts, Pairwise::full}) {
+    const auto lin = test::tiny_linear_crf(pairwise, 1, 0.8);
+    const auto mlp = test::tiny_mlp_crf(pairwise, 2, 0.8);
+    const auto dl = labelled_data(lin, 11), dm = labelled_data(mlp, 12);
+    PiecewiseObjective<LinearUnary<double>> pl_all, pl_unary(Pieces::unary_only);
+    PiecewiseObjective<MlpUnary<double>> pm_all, pm_unary(Pieces::unary_only);
+    CHECK(pl_all.value(lin, dl.data()) == Approx(brute_piecewise(lin, dl, true)).epsilon(1e-12));
+    CHECK(pl_unary.value(lin, dl.data()) == Approx(brute_piecewise(lin, dl, false)).epsilon(1e-12));
+    CHECK(pm_all.value(mlp, dm.data()) == Approx(brute_piecewise(mlp, dm, true)).epsilon(1e-12));
+    CHECK(pm_unary.value(mlp, dm.data()) == Approx(brute_piecewise(mlp, dm, false)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("piecewise gradient equals central differences of the objective", "[crf][objectives]") {
+  const auto d = labelled_data(test::tiny_linear_crf(Pairwise::potts, 3), 21);
+  check_gradient(test::tiny_linear_crf(Pairwise::potts, 3, 0.8), PiecewiseObjective<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_linear_crf(Pairwise::full, 4, 0.8), PiecewiseObjective<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_mlp_crf(Pairwise::potts, 5, 0.8), PiecewiseObjective<MlpUnary<double>>(), d);
+  check_gradient(test::tiny_mlp_crf(Pairwise::full, 6, 0.8), PiecewiseObjective<MlpUnary<double>>(), d);
+  check_gradient(test::tiny_mlp_crf(Pairwise::full, 7, 0.8), PiecewiseObjective<MlpUnary<double>>(Pieces::unary_only), d);
+}
+
+TEST_CASE("piecewise objective bounds the exact conditional NLL from above", "[crf][objectives]") {
+  for (std::uint64_t seed : {31, 32, 33}) {
+    const auto crf = test::tiny_linear_crf(seed % 2 ? Pairwise::full : Pairwise::potts, seed, 1.0);
+    const auto d = labelled_data(crf, seed);
+    CHECK(PiecewiseObjective<LinearUnary<double>>().value(crf, d.data()) > exact_nll(crf, d));
+  }
+}
+
+TEST_CASE("without pairwise coupling the unary pieces are the exact conditional NLL", "[crf][objectives]") {
+  const auto crf = without_coupling(test::tiny_mlp_crf(Pairwise::full, 41, 1.0));
+  const auto d = labelled_data(crf, 41);
+  const double nll = exact_nll(crf, d);
+  CHECK(PiecewiseObjective<MlpUnary<double>>(Pieces::unary_only).value(crf, d.data()) == Approx(nll).epsilon(1e-12));
+  // Each of the E = 12 edge pieces is then uniform over the L² pairs: log 9 apiece.
+  CHECK(PiecewiseObjective<MlpUnary<double>>().value(crf, d.data()) ==
+        Approx(nll + 12 * std::log(9.0)).epsilon(1e-12));
+  // The unary-only gradient leaves the pairwise table alone.
+  VectorX<double> g = VectorX<double>::Zero(crf.num_params());
+  PiecewiseObjective<MlpUnary<double>>(Pieces::unary_only).accumulate(crf, d.data(), g);
+  CHECK(g.tail(crf.pairwise_params()).isZero(0));
+}
+
+TEST_CASE("pseudo-likelihood equals site conditionals normalized with the full energy", "[crf][objectives]") {
+  for (auto pairwise : {Pairwise::potts, Pairwise::full}) {
+    const auto lin = test::tiny_linear_crf(pairwise, 51, 0.8);
+    const auto mlp = test::tiny_mlp_crf(pairwise, 52, 0.8);
+    const auto dl = labelled_data(lin, 51), dm = labelled_data(mlp, 52);
+    CHECK(PseudoLikelihood<LinearUnary<double>>().value(lin, dl.data()) ==
+          Approx(brute_pseudo_likelihood(lin, dl)).epsilon(1e-12));
+    CHECK(PseudoLikelihood<MlpUnary<double>>().value(mlp, dm.data()) ==
+          Approx(brute_pseudo_likelihood(mlp, dm)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("pseudo-likelihood gradient equals central differences of the objective", "[crf][objectives]") {
+  const auto d = labelled_data(test::tiny_linear_crf(Pairwise::potts, 61), 61);
+  check_gradient(test::tiny_linear_crf(Pairwise::potts, 61, 0.8), PseudoLikelihood<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_linear_crf(Pairwise::full, 62, 0.8), PseudoLikelihood<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_mlp_crf(Pairwise::potts, 63, 0.8), PseudoLikelihood<MlpUnary<double>>(), d);
+  check_gradient(test::tiny_mlp_crf(Pairwise::full, 64, 0.8), PseudoLikelihood<MlpUnary<double>>(), d);
+}
+
+TEST_CASE("without pairwise coupling pseudo-likelihood is the exact conditional NLL", "[crf][objectives]") {
+  for (auto pairwise : {Pairwise::potts, Pairwise::full}) {
+    const auto crf = without_coupling(test::tiny_linear_crf(pairwise, 71, 1.0));
+    const auto d = labelled_data(crf, 71);
+    CHECK(PseudoLikelihood<LinearUnary<double>>().value(crf, d.data()) == Approx(exact_nll(crf, d)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("objectives reject data that do not fit the model", "[crf][objectives]") {
+  const auto crf = test::tiny_linear_crf(Pairwise::potts, 81);
+  auto d = labelled_data(crf, 81);
+  d.y(1, 4) = 3;
+  VectorX<double> g = VectorX<double>::Zero(crf.num_params());
+  CHECK_THROWS_WITH(PseudoLikelihood<LinearUnary<double>>().accumulate(crf, d.data(), g),
+                    Catch::Contains("label (1, 4) is 3"));
+  CHECK_THROWS_WITH(PiecewiseObjective<LinearUnary<double>>().value(crf, d.data()), Catch::Contains("label (1, 4) is 3"));
+  VectorX<double> short_grad(2);
+  d.y(1, 4) = 0;
+  CHECK_THROWS_WITH(PseudoLikelihood<LinearUnary<double>>().accumulate(crf, d.data(), short_grad),
+                    Catch::Contains("gradient has 2 entries"));
+}
