@@ -1,11 +1,15 @@
-// `ebm train`: CD-k or PCD-k training of a Bernoulli RBM with per-epoch monitors and atomic checkpoints that
-// resume bit for bit.
+// `ebm train`: CD-k, PCD-k or PT-PCD (parallel tempering, --sampler pt) training of a Bernoulli RBM with
+// per-epoch monitors and atomic checkpoints that resume bit for bit.
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
@@ -13,6 +17,7 @@
 #include "cli/rbm_file.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/ebm.hpp"
+#include "ebm/samplers/parallel_tempering.hpp"
 
 namespace ebm::cli {
 namespace {
@@ -21,6 +26,9 @@ struct TrainArgs {
   std::string data = "mnist", data_dir = "data/mnist", binarize = "stochastic", sampler = "pcd";
   std::string out = "model.ebm", resume, lr_schedule = "linear";
   Index hidden = 500, k = 1, chains = 100, batch = 100, limit = -1, monitor = 1000, stop_after = 0;
+  // --sampler pt: K inverse temperatures evenly spaced from 1 down to beta_min, --chains ladders.
+  int temperatures = 10;
+  double beta_min = 0.0;
   // Defaults = the main job, chosen by measured test log-likelihood on MNIST (README): with centering and
   // persistent chains, plain SGD (no momentum) at a linearly decaying rate beat momentum 0.5→0.9, which
   // moves the parameters faster than 100 PCD-1 chains can follow.
@@ -42,7 +50,8 @@ nlohmann::json options_json(const TrainArgs& a) {
           {"momentum", a.momentum},  {"momentum_initial", a.momentum_initial},
           {"momentum_ramp", a.momentum_ramp}, {"weight_decay", a.weight_decay},
           {"init_sigma", a.init_sigma}, {"seed", a.seed},
-          {"centering", a.centering}, {"centering_rate", a.centering_rate}};
+          {"centering", a.centering}, {"centering_rate", a.centering_rate},
+          {"temperatures", a.temperatures}, {"beta_min", a.beta_min}};
 }
 
 void options_from_json(const nlohmann::json& j, TrainArgs& a) {
@@ -66,6 +75,61 @@ void options_from_json(const nlohmann::json& j, TrainArgs& a) {
   a.seed = j.at("seed");
   a.centering = j.at("centering");
   a.centering_rate = j.at("centering_rate");
+  a.temperatures = j.value("temperatures", 10);  // absent in checkpoints from before --sampler pt
+  a.beta_min = j.value("beta_min", 0.0);
+}
+
+using Gibbs = BlockGibbs<BernoulliRBMf>;
+using Tempering = ParallelTempering<Gibbs>;
+
+// Chain state of a checkpoint. PCD/CD: the chains and one stream per chain. PT: every replica's rows stacked
+// temperature by temperature (Tempering::stack_states), the K·N chain streams followed by the N swap streams,
+// and the number of rounds (its parity picks the next swap pairs) in the metadata.
+template <class Policy>
+void save_chains(const Policy& chains, TrainingState& t, nlohmann::json& meta) {
+  if constexpr (std::is_same_v<Policy, Tempering>) {
+    chains.stack_states(t.chains_v, t.chains_h, t.chains_ph);
+    t.chain_streams = chains.streams();
+    t.chain_streams.insert(t.chain_streams.end(), chains.swap_streams().begin(), chains.swap_streams().end());
+    meta["pt_rounds"] = chains.rounds();
+  } else {
+    t.chains_v = chains.state().v;
+    t.chains_h = chains.state().h;
+    t.chains_ph = chains.state().ph;
+    t.chain_streams = chains.streams();
+  }
+}
+
+template <class Policy>
+void restore_chains(Policy& chains, const BernoulliRBMf& rbm, const TrainingState& t, const nlohmann::json& meta) {
+  if constexpr (std::is_same_v<Policy, Tempering>) {
+    const std::size_t n = chains.streams().size(), m = chains.swap_streams().size();
+    ensure(t.chain_streams.size() == n + m, "--resume: the checkpoint has ", t.chain_streams.size(),
+           " random streams; parallel tempering with these options needs ", n + m);
+    std::copy(t.chain_streams.begin(), t.chain_streams.begin() + std::ptrdiff_t(n), chains.streams().begin());
+    std::copy(t.chain_streams.begin() + std::ptrdiff_t(n), t.chain_streams.end(), chains.swap_streams().begin());
+    if (t.chains_v.rows() > 0) chains.restore(rbm, t.chains_v, t.chains_h, t.chains_ph);
+    chains.set_rounds(meta.value("pt_rounds", std::int64_t{0}));
+  } else {
+    chains.streams() = t.chain_streams;
+    if (t.chains_v.rows() > 0) {
+      chains.kernel().prepare(rbm, chains.state(), t.chains_v.rows());
+      chains.state().v = t.chains_v;
+      chains.state().h = t.chains_h;
+      chains.state().ph = t.chains_ph;
+    }
+  }
+}
+
+// "0.41 0.38 …": swap acceptance rate of each neighbour pair since the last reset.
+std::string format_rates(const std::vector<double>& r) {
+  std::string out;
+  char buf[16];
+  for (double x : r) {
+    std::snprintf(buf, sizeof buf, out.empty() ? "%.2f" : " %.2f", x);
+    out += buf;
+  }
+  return out;
 }
 
 // Mean squared error between v and its one-step reconstruction E[v | h], h ~ p(h | v).
@@ -106,23 +170,22 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
     trainer.optimizer().velocity() = t.velocity;
     trainer.shuffle_stream() = t.shuffle_stream;
     trainer.hidden_offset() = t.hidden_offset;
-    chains.streams() = t.chain_streams;
-    if (t.chains_v.rows() > 0) {
-      chains.kernel().prepare(rbm, chains.state(), t.chains_v.rows());
-      chains.state().v = t.chains_v;
-      chains.state().h = t.chains_h;
-      chains.state().ph = t.chains_ph;
-    }
+    restore_chains(chains, rbm, t, base_meta);
   }
+  constexpr bool tempering = std::is_same_v<Policy, Tempering>;
   const Binarize mode = parse_binarize(a.binarize);
   Matrixf bin(train.rows(), train.cols());
   const Index nmon = std::min<Index>(a.monitor, std::min(train.rows(), heldout.rows()));
   ProgressBar bar;
-  if (!a.json)
+  if (!a.json) {
     std::printf("training %s RBM %ld x %ld on %s (%ld examples, binarize %s), %s-%ld, %ld chains, batch %ld\n",
                 "Bernoulli", long(rbm.num_visible()), long(rbm.num_hidden()), a.data.c_str(), long(train.rows()),
-                a.binarize.c_str(), a.sampler == "pcd" ? "PCD" : "CD", long(a.k), long(chains.num_chains() ? chains.num_chains() : a.batch),
-                long(a.batch));
+                a.binarize.c_str(), a.sampler == "pcd" ? "PCD" : a.sampler == "pt" ? "PT-PCD" : "CD", long(a.k),
+                long(chains.num_chains() ? chains.num_chains() : a.batch), long(a.batch));
+    if constexpr (tempering)
+      std::printf("parallel tempering: %d inverse temperatures from 1 to %g (linear), swaps every sweep\n",
+                  a.temperatures, a.beta_min);
+  }
   int run_epochs = 0;
   while (trainer.epochs_done() < a.epochs && (a.stop_after <= 0 || run_epochs++ < a.stop_after)) {
     const int epoch = trainer.epochs_done();
@@ -142,24 +205,30 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
     t.epoch = trainer.epochs_done();
     t.updates = trainer.updates_done();
     t.velocity = trainer.optimizer().velocity();
-    t.chains_v = chains.state().v;
-    t.chains_h = chains.state().h;
-    t.chains_ph = chains.state().ph;
-    t.chain_streams = chains.streams();
+    save_chains(chains, t, meta);
+    f.metadata_json = meta.dump();
     t.shuffle_stream = trainer.shuffle_stream();
     t.hidden_offset = trainer.hidden_offset();
     f.training = std::move(t);
     save_model_file(a.out, f);
     if (a.json) {
-      const nlohmann::json line = {{"event", "epoch"}, {"epoch", rep.epoch}, {"updates", rep.updates},
+      nlohmann::json line = {{"event", "epoch"}, {"epoch", rep.epoch}, {"updates", rep.updates},
                                    {"seconds", rep.seconds}, {"learning_rate", rep.learning_rate},
                                    {"momentum", rep.momentum}, {"reconstruction_error", recon},
                                    {"free_energy_gap", gap}, {"binarize", a.binarize}, {"checkpoint", a.out}};
+      if constexpr (tempering) {
+        line["swap_rates"] = chains.swap_rates();
+        line["round_trips"] = chains.swap_stats().round_trips;  // restarts counting after --resume
+      }
       std::printf("%s\n", line.dump().c_str());
     } else {
       std::printf("epoch %3d  %6.2fs  lr %.4f  mom %.2f  recon %.5f  F(held-out) - F(train) %+8.3f\n", rep.epoch,
                   rep.seconds, rep.learning_rate, rep.momentum, recon, gap);
+      if constexpr (tempering)
+        std::printf("          swap rates %s  round trips %lld\n", format_rates(chains.swap_rates()).c_str(),
+                    static_cast<long long>(chains.swap_stats().round_trips));
     }
+    if constexpr (tempering) chains.reset_swap_stats();  // rates per epoch; no effect on the chains
     std::fflush(stdout);
   }
 }
@@ -168,14 +237,20 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
 
 void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
-  CLI::App* c = app.add_subcommand("train", "train a Bernoulli RBM with CD-k or PCD-k");
+  CLI::App* c = app.add_subcommand("train", "train a Bernoulli RBM with CD-k, PCD-k or PT-PCD");
   c->add_option("--data", a->data, "mnist | mnist:train | mnist:test | FILE.npy (values in [0,1])");
   c->add_option("--data-dir", a->data_dir, "folder with the MNIST IDX files")->capture_default_str();
   c->add_option("--binarize", a->binarize, "stochastic (redrawn every epoch) | threshold (> 0.5)")->capture_default_str();
   c->add_option("--hidden", a->hidden, "hidden units")->capture_default_str();
-  c->add_option("--sampler", a->sampler, "pcd | cd")->capture_default_str();
-  c->add_option("--k", a->k, "Gibbs steps per update")->capture_default_str();
-  c->add_option("--chains", a->chains, "persistent chains (pcd)")->capture_default_str();
+  c->add_option("--sampler", a->sampler, "pcd | cd | pt (parallel tempering PCD)")->capture_default_str();
+  c->add_option("--k", a->k, "Gibbs steps per update (pt: sweeps of every replica, each followed by swaps)")
+      ->capture_default_str();
+  c->add_option("--chains", a->chains, "persistent chains (pcd; pt: ladders, each of --temperatures replicas)")
+      ->capture_default_str();
+  c->add_option("--temperatures", a->temperatures, "pt: inverse temperatures per ladder, 1 down to --beta-min")
+      ->capture_default_str();
+  c->add_option("--beta-min", a->beta_min, "pt: lowest inverse temperature (linear spacing; 0 = uniform)")
+      ->capture_default_str();
   c->add_option("--batch", a->batch, "minibatch size")->capture_default_str();
   c->add_option("--epochs", a->epochs, "epochs (total, also when resuming)")->capture_default_str();
   c->add_option("--lr", a->lr, "learning rate")->capture_default_str();
@@ -215,7 +290,10 @@ void add_train(CLI::App& app) {
       if (epochs_given) a->epochs = epochs;
       if (c->count("--out") == 0) a->out = a->resume;
     }
-    ensure(a->sampler == "pcd" || a->sampler == "cd", "--sampler '", a->sampler, "' is unknown; use pcd or cd");
+    ensure(a->sampler == "pcd" || a->sampler == "cd" || a->sampler == "pt", "--sampler '", a->sampler,
+           "' is unknown; use pcd, cd or pt");
+    ensure(a->temperatures >= 1, "--temperatures = ", a->temperatures, " must be at least 1");
+    ensure(a->beta_min >= 0 && a->beta_min < 1, "--beta-min = ", a->beta_min, " must lie in [0, 1)");
     ensure(a->hidden > 0, "--hidden = ", a->hidden, " must be positive");
     ensure(a->k > 0, "--k = ", a->k, " must be at least 1");
     ensure(a->chains > 0, "--chains = ", a->chains, " must be positive");
@@ -254,6 +332,9 @@ void add_train(CLI::App& app) {
     }
     if (a->sampler == "pcd") {
       PersistentChains<BlockGibbs<BernoulliRBMf>> chains(BlockGibbs<BernoulliRBMf>{}, a->chains, int(a->k), a->seed);
+      run(*a, resumed, chains, rbm, train.intensities, heldout, base_meta);
+    } else if (a->sampler == "pt") {
+      Tempering chains(Gibbs{}, a->chains, linear_ladder(a->temperatures, a->beta_min), int(a->k), a->seed);
       run(*a, resumed, chains, rbm, train.intensities, heldout, base_meta);
     } else {
       ContrastiveDivergence<BlockGibbs<BernoulliRBMf>> chains(BlockGibbs<BernoulliRBMf>{}, int(a->k), a->seed);

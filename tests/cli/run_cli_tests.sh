@@ -20,6 +20,17 @@ for f in W b c; do cmp -s "full/$f.npy" "resumed/$f.npy" || fail "resumed $f.npy
 [[ $(grep -c '"event":"epoch"' full.log) == 4 ]] || fail "--json did not print 4 epoch lines"
 grep -q '"binarize":"stochastic"' full.log || fail "--json lines do not name the binarization"
 
+# The same for PT-PCD: the checkpoint must hold every replica, the chain and swap streams and the parity of the
+# swap rounds (19 updates per epoch: the run is stopped after an odd number of rounds).
+pt=(--sampler pt --temperatures 4 --beta-min 0.4 --limit 380)
+"$ebm" train "${common[@]}" "${pt[@]}" --epochs 3 --threads 2 --out pt-full.ebm --json > pt-full.log
+"$ebm" train "${common[@]}" "${pt[@]}" --epochs 3 --stop-after 1 --threads 1 --out pt-part.ebm > /dev/null
+"$ebm" train --resume pt-part.ebm --threads 2 --out pt-resumed.ebm > /dev/null
+"$ebm" export --model pt-full.ebm --npy pt-full > /dev/null
+"$ebm" export --model pt-resumed.ebm --npy pt-resumed > /dev/null
+for f in W b c; do cmp -s "pt-full/$f.npy" "pt-resumed/$f.npy" || fail "resumed PT $f.npy differs from the uninterrupted run"; done
+grep -q '"swap_rates":\[' pt-full.log || fail "PT --json lines do not report the swap rates"
+
 # Eval: exact (12 hidden units) and AIS agree; JSON has the documented keys.
 "$ebm" eval --model full.ebm --data data.npy --exact --json > exact.json
 "$ebm" eval --model full.ebm --data data.npy --ais-runs 50 --ais-betas 2000 --json > ais.json
@@ -43,6 +54,25 @@ for f in W b c; do cmp -s "full/$f.npy" "again/$f.npy" || fail "import of float6
 "$ebm" filters --model full.ebm --png f.png > /dev/null
 for p in s.png f.png; do [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"; done
 [[ -s s.npy ]] || fail "sample wrote no .npy"
+# Sampling diagnostics: per-trace ESS, R-hat and IAT in the JSON, the same block in the text output.
+"$ebm" sample --model full.ebm --chains 8 --steps 40 --burn-in 10 --out s2.npy --json > sample.json
+python3 - sample.json <<'PY' || fail "sample --json lacks the diagnostics or has impossible values"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["sampler"] == "gibbs" and j["acceptance_rate"] == 1.0 and j["chains"] == 8 and j["steps"] == 40, j
+for trace in ("free_energy", "visible_mean"):
+    d = j["diagnostics"][trace]
+    for k in ("mean", "sd", "mcse", "ess_bulk", "ess_tail", "rhat", "iat"):
+        assert k in d, (trace, k)
+    assert d["chains"] == 8 and d["iterations"] == 40, d
+    assert 0 < d["ess_bulk"] and 0 < d["iat"] and d["rhat"] > 0.9, d
+PY
+"$ebm" sample --model full.ebm --chains 8 --steps 40 --out s2.npy > sample.txt
+for k in ess_bulk ess_tail rhat iat free_energy visible_mean "acceptance rate 1.000"; do
+  grep -q "$k" sample.txt || fail "sample output lacks $k"
+done
+"$ebm" sample --model full.ebm --chains 4 --steps 5 --out s3.npy --json > short.json
+grep -q '"diagnostics":null' short.json || fail "sample --json with 5 sweeps should report no diagnostics"
 
 # A deep EBM on a 2-D toy density: exact test NLL and pictures.
 "$ebm" toy --dataset 8gaussians --epochs 3 --grid 60 --train 1000 --test 500 --json \
