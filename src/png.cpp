@@ -16,6 +16,25 @@ void append_bytes(png_structp png, png_bytep data, png_size_t n) {
   static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), n);
 }
 void no_flush(png_structp) {}
+// Encodes rows of `channels` bytes per pixel and writes the file atomically.
+void encode_png(const std::string& path, const std::uint8_t* img, Index W, Index H, int color_type, Index channels) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  ensure(png != nullptr, "write png '", path, "': libpng init failed");
+  png_infop info = png_create_info_struct(png);
+  std::string bytes;
+  if (!info || setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    fail("write png '", path, "': libpng failed to encode the picture");
+  }
+  png_set_write_fn(png, &bytes, append_bytes, no_flush);
+  png_set_IHDR(png, info, png_uint_32(W), png_uint_32(H), 8, color_type, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, info);
+  for (Index y = 0; y < H; ++y) png_write_row(png, const_cast<png_bytep>(img + y * W * channels));
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  write_file_atomically(path, bytes);
+}
 }  // namespace
 
 void write_png_grid(const std::string& path, const Matrixf& tiles, const TileGrid& g) {
@@ -46,22 +65,14 @@ void write_png_grid(const std::string& path, const Matrixf& tiles, const TileGri
             img[std::size_t((oy + y * g.scale + dy) * W + ox + x * g.scale + dx)] = px;
       }
   }
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-  ensure(png != nullptr, "write_png_grid '", path, "': libpng init failed");
-  png_infop info = png_create_info_struct(png);
-  std::string bytes;
-  if (!info || setjmp(png_jmpbuf(png))) {
-    png_destroy_write_struct(&png, &info);
-    fail("write_png_grid '", path, "': libpng failed to encode the picture");
-  }
-  png_set_write_fn(png, &bytes, append_bytes, no_flush);
-  png_set_IHDR(png, info, png_uint_32(W), png_uint_32(H), 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  png_write_info(png, info);
-  for (Index y = 0; y < H; ++y) png_write_row(png, img.data() + y * W);
-  png_write_end(png, nullptr);
-  png_destroy_write_struct(&png, &info);
-  write_file_atomically(path, bytes);
+  encode_png(path, img.data(), W, H, PNG_COLOR_TYPE_GRAY, 1);
+}
+
+void write_png_rgb(const std::string& path, const std::vector<std::uint8_t>& rgb, Index width, Index height) {
+  ensure(width > 0 && height > 0, "write_png_rgb '", path, "': ", width, " x ", height, " is no picture");
+  ensure(Index(rgb.size()) == width * height * 3, "write_png_rgb '", path, "': ", rgb.size(), " bytes for a ", width,
+         " x ", height, " RGB picture (", width * height * 3, " expected)");
+  encode_png(path, rgb.data(), width, height, PNG_COLOR_TYPE_RGB, 3);
 }
 
 }  // namespace ebm

@@ -1,6 +1,9 @@
 #pragma once
-// Grayscale PNG pictures (libpng): a grid of image tiles, e.g. RBM filters or samples.
+// PNG pictures (libpng): a grey grid of image tiles, e.g. RBM filters or samples, and plain RGB pictures
+// (e.g. label images in a colour palette).
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "ebm/core/types.hpp"
 
@@ -16,5 +19,8 @@ struct TileGrid {
 
 // One tile per row of `tiles` (each row has tile_rows·tile_cols values).
 void write_png_grid(const std::string& path, const Matrixf& tiles, const TileGrid& grid);
+
+// An RGB picture: rgb holds height rows of width pixels of 3 bytes (r, g, b).
+void write_png_rgb(const std::string& path, const std::vector<std::uint8_t>& rgb, Index width, Index height);
 
 }  // namespace ebm
