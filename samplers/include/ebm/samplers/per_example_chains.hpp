@@ -53,7 +53,10 @@ public:
       const Index e = batch.examples[std::size_t(r)];
       ensure(e >= 0 && e < n_, "PerExampleChains: example index ", e, " is outside the ", n_, " training examples");
       auto& v = visits_[std::size_t(e)];
-      start_.row(r) = v == 0 ? batch.y.row(r) : stored_.row(e);
+      if (v == 0)
+        start_.row(r) = batch.y.row(r);
+      else
+        start_.row(r) = stored_.row(e);
       rng_.push_back(make_stream(seed_, StreamPurpose::chain, std::uint64_t(e), v));
       ++v;
     }
