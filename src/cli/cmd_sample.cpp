@@ -1,13 +1,19 @@
-// `ebm sample`: draw samples from a trained RBM by block Gibbs on many chains.
+// `ebm sample`: draw samples from a trained RBM by block Gibbs on many chains, and report how well the chains
+// mixed: ESS, R-hat and IAT (include/ebm/diagnostics/) of scalar traces recorded every sweep after burn-in.
 #include <tbb/global_control.h>
 
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
 #include "cli/rbm_file.hpp"
 #include "ebm/data/binarize.hpp"
+#include "ebm/diagnostics/chain_summary.hpp"
 #include "ebm/ebm.hpp"
 #include "ebm/io/npy.hpp"
 #include "ebm/io/png.hpp"
@@ -19,8 +25,74 @@ struct SampleArgs {
   Index chains = 100, steps = 1000, burn_in = 0;
   std::uint64_t seed = 1;
   int threads = 0;
-  bool means = true;
+  bool means = true, json = false;
 };
+
+// What a sampling run reports besides the samples.
+struct SampleReport {
+  std::string sampler = "gibbs";
+  Index chains = 0, steps = 0, burn_in = 0;
+  double acceptance_rate = 1.0;  // block Gibbs always moves
+  // Acceptance rate of swaps between neighbouring temperatures, one per pair, for a parallel-tempering
+  // sampler; empty (and left out of the output) for block Gibbs.
+  std::vector<double> swap_rates;
+  // One summary per traced scalar, over chains × sweeps after burn-in; empty when there are too few sweeps.
+  std::vector<std::pair<std::string, ChainSummary>> diagnostics;
+};
+
+// Fewer sweeps than this leave split chains too short for the ESS (4 draws per half).
+constexpr Index min_diagnostic_sweeps = 8;
+
+// Scalar traces, one row per sweep after burn-in and one column per chain (chains × steps doubles): the free
+// energy F(v), whose level shows whether a chain is still moving between modes, and the mean activity of the
+// visible units.
+struct Traces {
+  Eigen::MatrixXd free_energy, visible_mean;
+  BlockPlan plan;
+  Vectorf f;
+
+  Traces(Index steps, Index chains)
+      : free_energy(steps, chains), visible_mean(steps, chains), plan(chains, default_block_rows), f(chains) {}
+
+  void record(const BernoulliRBMf& rbm, const GibbsChains<float>& s, Index t) {
+    for_each_block(plan, [&](Index, Index r0, Index n) { rbm.free_energy(s.v.middleRows(r0, n), f.segment(r0, n)); });
+    free_energy.row(t) = f.cast<double>().transpose();
+    visible_mean.row(t) = s.v.rowwise().mean().cast<double>().transpose();
+  }
+};
+
+void print_report(const SampleReport& r) {
+  std::printf("sampler %s: %ld chains, %ld sweeps after %ld burn-in, acceptance rate %.3f\n", r.sampler.c_str(),
+              long(r.chains), long(r.steps), long(r.burn_in), r.acceptance_rate);
+  if (!r.swap_rates.empty()) {
+    std::printf("swap rates:");
+    for (double x : r.swap_rates) std::printf(" %.3f", x);
+    std::printf("\n");
+  }
+  if (r.diagnostics.empty()) {
+    std::printf("diagnostics: need at least %ld sweeps after burn-in\n", long(min_diagnostic_sweeps));
+    return;
+  }
+  std::printf("%-13s %12s %11s %11s %9s %9s %7s %7s\n", "trace", "mean", "sd", "mcse", "ess_bulk", "ess_tail", "rhat",
+              "iat");
+  bool mixed = true;
+  for (const auto& [name, s] : r.diagnostics) {
+    std::printf("%-13s %12.6g %11.4g %11.4g %9.1f %9.1f %7.3f %7.2f\n", name.c_str(), s.mean, s.sd, s.mcse, s.ess_bulk,
+                s.ess_tail, s.rhat, s.iat);
+    mixed = mixed && s.rhat <= 1.01;
+  }
+  if (!mixed) std::printf("R-hat above 1.01: the chains have not mixed; run more burn-in or sweeps\n");
+}
+
+nlohmann::json json_of(const SampleReport& r) {
+  nlohmann::json j = {{"sampler", r.sampler}, {"chains", r.chains}, {"steps", r.steps}, {"burn_in", r.burn_in},
+                      {"acceptance_rate", r.acceptance_rate}};
+  if (!r.swap_rates.empty()) j["swap_rates"] = r.swap_rates;
+  nlohmann::json d = nlohmann::json::object();
+  for (const auto& [name, s] : r.diagnostics) d[name] = s;
+  j["diagnostics"] = r.diagnostics.empty() ? nlohmann::json(nullptr) : d;
+  return j;
+}
 }  // namespace
 
 void add_sample(CLI::App& app) {
@@ -36,6 +108,7 @@ void add_sample(CLI::App& app) {
   c->add_option("--threads", a->threads, "worker threads (0 = all cores)");
   c->add_option("--out", a->out, "samples as .npy (chains x visible, float32)")->capture_default_str();
   c->add_option("--png", a->png, "also write the samples as a picture grid (28x28 tiles)");
+  c->add_flag("--json", a->json, "print one JSON object (run facts and diagnostics)");
   c->callback([a] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
@@ -61,7 +134,20 @@ void add_sample(CLI::App& app) {
     GibbsChains<float> s;
     std::vector<Rng> rng = make_chain_streams(a->seed, a->chains);
     gibbs.init(rbm, s, x0, rng);
-    for (Index t = 0; t < a->burn_in + a->steps; ++t) gibbs.step(rbm, s, rng);
+    for (Index t = 0; t < a->burn_in; ++t) gibbs.step(rbm, s, rng);
+    Traces traces(a->steps, a->chains);
+    for (Index t = 0; t < a->steps; ++t) {
+      gibbs.step(rbm, s, rng);
+      traces.record(rbm, s, t);
+    }
+    SampleReport report;
+    report.chains = a->chains;
+    report.steps = a->steps;
+    report.burn_in = a->burn_in;
+    if (a->steps >= min_diagnostic_sweeps) {
+      report.diagnostics.emplace_back("free_energy", summarize(traces.free_energy));
+      report.diagnostics.emplace_back("visible_mean", summarize(traces.visible_mean));
+    }
     // Report E[v | h] of the last sweep: the usual noise-free picture of a binary sample.
     Matrixf pv(s.size(), rbm.num_visible());
     auto ws = rbm.make_workspace(s.size());
@@ -72,8 +158,17 @@ void add_sample(CLI::App& app) {
       ensure(side * side == rbm.num_visible(), "--png: ", rbm.num_visible(), " visible units are not a square image");
       write_png_grid(a->png, pv, TileGrid{side, side, 10, 1, 2, false});
     }
+    if (a->json) {
+      nlohmann::json j = json_of(report);
+      j["model"] = a->model;
+      j["samples"] = a->out;
+      if (!a->png.empty()) j["png"] = a->png;
+      std::printf("%s\n", j.dump().c_str());
+      return;
+    }
     std::printf("wrote %ld samples after %ld sweeps to %s%s%s\n", long(a->chains), long(a->burn_in + a->steps),
                 a->out.c_str(), a->png.empty() ? "" : " and ", a->png.c_str());
+    print_report(report);
   });
 }
 
