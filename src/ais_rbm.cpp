@@ -14,14 +14,88 @@
 namespace ebm {
 namespace {
 
-// out[i] = bernoulli(rng, mean[i]) for i < n, the same draws and the same comparison as ebm::bernoulli, in
-// two passes: the random words first, then one branch-free comparison loop the compiler vectorizes. Written
-// element by element, GCC turns the comparison into a branch that mispredicts on a good fraction of the
-// units of a 13 %-dense state, which cost more than the products of a step. In place (out == mean) is fine.
+// out[i] = bernoulli(rng, mean[i]) for i < n: the same words and the same comparison as ebm::bernoulli, in
+// two passes: the random words first (in vector loops, see mt19937_block.hpp), then one branch-free
+// comparison loop the compiler vectorizes. Written element by element, GCC turns the comparison into a branch
+// that mispredicts on a good fraction of the units of a 13 %-dense state. In place (out == mean) is fine.
 template <class S>
-void sample_bernoulli_row(Rng& rng, const S* mean, Index n, float* words, S* out) {
-  for (Index i = 0; i < n; ++i) words[i] = static_cast<float>(rng() >> 8);
-  for (Index i = 0; i < n; ++i) out[i] = static_cast<S>(words[i] < static_cast<float>(mean[i]) * 0x1p24f);
+void sample_bernoulli_row(detail::Mt19937Block& rng, const S* mean, Index n, std::uint32_t* words, S* out) {
+  rng.generate(words, n);
+  for (Index i = 0; i < n; ++i)
+    out[i] = static_cast<S>(static_cast<float>(words[i] >> 8) < static_cast<float>(mean[i]) * 0x1p24f);
+}
+
+// One row's curve term of the weight increment, Σ_j log1p(σ(−prev a_j) expm1(−δ a_j)) with a = |x| (see the
+// top of this file), and the hidden means σ(β x_j) of the move that follows, at β = prev + δ.
+// Both come from s = σ(−prev a) and m = expm1(−z), z = δa: with y = s m,
+//   log p*-term = log1p(y),   σ(−β a) = s (1 + m) / (1 + y),   σ(β x) = σ(−β a) for x < 0, 1 − σ(−β a) else.
+// Late in the schedule z ≤ δ max|x| is ~1e−4, and for z ≤ 1/16 (so |y| ≤ 1/16) degree-6 Taylor polynomials
+// give expm1, log1p and 1/(1 + y) to within 4e−9 relative, below float rounding; that replaces Eigen's
+// expm1 (an exp, a log and a division), log1p (a log and a division) and a second logistic by FMAs. Rows
+// with larger z (a coarse schedule, huge pre-activations) and double precision take the library functions.
+// mean may be null (the last step needs no move); s is scratch of n entries.
+template <class S>
+S curve_and_means(const S* x, Index n, S prev, S delta, S beta, S* s, S* mean) {
+  using ArrayX = Eigen::Array<S, Eigen::Dynamic, 1>;
+  const auto xa = Eigen::Map<const ArrayX>(x, n);
+  Eigen::Map<ArrayX> sa(s, n);
+  if (!(std::is_same_v<S, float> && delta * xa.abs().maxCoeff() <= S(1) / 16)) {
+    const S curve = ((-prev * xa.abs()).logistic() * (-delta * xa.abs()).expm1()).log1p().sum();
+    if (mean) Eigen::Map<ArrayX>(mean, n) = (beta * xa).logistic();
+    return curve;
+  }
+  sa = (-prev * xa.abs()).logistic();
+  for (Index j = 0; j < n; ++j) {  // vectorized by the compiler; s[j] becomes the log1p term
+    const S z = delta * std::abs(x[j]);
+    const S m = -z * (1 - z / 2 * (1 - z / 3 * (1 - z / 4 * (1 - z / 5 * (1 - z / 6)))));
+    const S y = s[j] * m;
+    const S log1p_y = y * (1 + y * (S(-1) / 2 + y * (S(1) / 3 + y * (S(-1) / 4 + y * (S(1) / 5 - y / 6)))));
+    const S inv_1py = 1 - y * (1 - y * (1 - y * (1 - y * (1 - y * (1 - y)))));
+    const S q = s[j] * (1 + m) * inv_1py;  // σ(−β |x|)
+    s[j] = log1p_y;
+    if (mean) mean[j] = x[j] < 0 ? q : 1 - q;
+  }
+  return sa.sum();
+}
+
+// out = bias + x·M for a block of binary states x (rows × K), M row-major (K × n) at m.
+// Each column k of x is taken relative to its majority value ref_k in the block: x·M = ref·M + (x − ref)·M,
+// so the gather visits Σ_k min(ones_k, zeros_k) entries instead of Σ_k ones_k. In AIS the hidden states
+// stay near 40 % ones for most of the schedule (σ(β x) → ½ as β → 0), where neither the plain gather nor the
+// GEMM is cheap; but many hidden units are on for nearly every run, and relative to the majority only about
+// 25–35 % of the entries remain (measured on a 784 × 500 MNIST RBM). ref·M costs one row-sum of the
+// majority-one rows of M per block, a few percent of the gather. The choice of ref depends only on the
+// block's contents, so results stay independent of the thread count.
+template <class S, class Scratch>
+void binary_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out,
+                   typename BernoulliRBM<S>::Workspace& ws, Scratch& maj) {
+  const Index rows = x.rows(), cols = x.cols();
+  S* ref = maj.ref.data();
+  std::fill(ref, ref + cols, S(0));
+  for (Index r = 0; r < rows; ++r) {  // column counts, exact for binary x
+    const S* xr = x.row(r).data();
+    for (Index k = 0; k < cols; ++k) ref[k] += xr[k];
+  }
+  Index minority = 0, ones = 0;
+  for (Index k = 0; k < cols; ++k) {
+    const S count = ref[k];
+    const bool on = 2 * count > S(rows);
+    ref[k] = S(on);
+    minority += static_cast<Index>(on ? S(rows) - count : count);
+    maj.ones[static_cast<std::size_t>(ones)] = static_cast<std::int32_t>(k);
+    ones += on;
+  }
+  if (double(minority) >= detail::sparse_density_threshold * double(rows * cols)) {
+    ws.gemm.multiply(x, m, n, out);
+    out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
+  } else if (ones == 0) {
+    ws.pattern.build(x, 1.0);
+    detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
+  } else {
+    detail::sum_rows<S>(maj.ones.data(), ones, m, n, bias, maj.init.data());
+    ws.pattern.build(x, static_cast<const S*>(ref), 1.0);
+    detail::gather_rows_offset<S>(x, ref, ws.pattern, m, n, maj.init.data(), out);
+  }
 }
 
 }  // namespace
@@ -124,10 +198,16 @@ AisRuns<S>::AisRuns(const BernoulliRBM<S>& rbm, const std::type_identity_t<Const
 
   const Index runs = options.runs;
   plan_ = BlockPlan(runs, options.block_rows);
-  for (Index b = 0; b < plan_.count(); ++b) ws_.push_back(rbm.make_workspace(plan_.size(b)));
+  for (Index b = 0; b < plan_.count(); ++b) {
+    ws_.push_back(rbm.make_workspace(plan_.size(b)));
+    const Index wide = std::max(nv_, nh_);
+    scratch_.push_back({VectorX<S>(wide), VectorX<S>(wide), std::vector<std::int32_t>(std::size_t(wide)),
+                        VectorX<S>(nh_), VectorX<S>(nh_)});
+  }
   words_.resize(plan_.count(), std::max(nv_, nh_));
   rng_.reserve(static_cast<std::size_t>(runs));
-  for (Index r = 0; r < runs; ++r) rng_.push_back(make_stream(options.seed, StreamPurpose::ais, std::uint64_t(r)));
+  for (Index r = 0; r < runs; ++r)
+    rng_.emplace_back(make_stream(options.seed, StreamPurpose::ais, std::uint64_t(r)));
   v_.resize(runs, nv_);
   h_.resize(runs, nh_);
   x_.resize(runs, nh_);
@@ -155,28 +235,29 @@ void AisRuns<S>::advance(const BernoulliRBM<S>& rbm, Index steps) {
   if (k0 == k1) return;
   for_each_block(plan_, [&](Index b, Index r0, Index n) {
     auto& ws = ws_[static_cast<std::size_t>(b)];
-    float* words = words_.row(b).data();
+    auto& scratch = scratch_[static_cast<std::size_t>(b)];
+    const S* w = rbm.W().data();
+    const S* wt = rbm.W_transposed().data();
+    std::uint32_t* words = words_.row(b).data();
     auto v = v_.middleRows(r0, n);
     auto h = h_.middleRows(r0, n);
     auto x = x_.middleRows(r0, n);
     for (Index k = k0; k < k1; ++k) {
       const S beta = betas_[static_cast<std::size_t>(k)], prev = betas_[static_cast<std::size_t>(k - 1)];
       const S delta = beta - prev;  // exact (Sterbenz) whenever prev ≥ beta / 2, as in any fine schedule
-      rbm.hidden_preactivation(v, x, ws);
+      binary_affine<S>(v, w, nh_, rbm.c().data(), x, ws, scratch);  // x = c + vW
+      // The weight increment, then T_k: h ~ σ(β x), v ~ σ((1 − β) b_A + β (b + Wh)). The last step needs no
+      // move: its weight is complete, and a move at β = 1 would not change it.
       for (Index r = 0; r < n; ++r) {
-        const auto xr = x.row(r).array();
-        const S slope = v.row(r).dot(bias_gap_) + xr.max(S(0)).sum();
-        const S curve = ((-prev * xr.abs()).logistic() * (-delta * xr.abs()).expm1()).log1p().sum();
+        const S* xr = x.row(r).data();
+        const S slope = v.row(r).dot(bias_gap_) + x.row(r).array().max(S(0)).sum();
+        S* mean = k == last ? nullptr : scratch.mean.data();
+        const S curve = curve_and_means(xr, nh_, prev, delta, beta, scratch.s.data(), mean);
         log_w_[r0 + r] += double(delta) * double(slope) + double(curve);
+        if (mean) sample_bernoulli_row(rng_[static_cast<std::size_t>(r0 + r)], mean, nh_, words, h.row(r).data());
       }
-      if (k == last) break;  // the weight is complete; a move at β = 1 would not change it
-
-      // T_k: h ~ σ(β x), then v ~ σ((1 − β) b_A + β (b + Wh)); means are written in place, then sampled.
-      for (Index r = 0; r < n; ++r) {
-        h.row(r).array() = (beta * x.row(r).array()).logistic();
-        sample_bernoulli_row(rng_[static_cast<std::size_t>(r0 + r)], h.row(r).data(), nh_, words, h.row(r).data());
-      }
-      rbm.visible_preactivation(h, v, ws);  // v's old value is no longer needed: x already holds c + vW
+      if (k == last) break;
+      binary_affine<S>(h, wt, nv_, rbm.b().data(), v, ws, scratch);  // b + hWᵀ; v's old value is no longer needed
       for (Index r = 0; r < n; ++r) {
         v.row(r).array() = (beta * v.row(r).array() + (S(1) - beta) * base_bias_.transpose().array()).logistic();
         sample_bernoulli_row(rng_[static_cast<std::size_t>(r0 + r)], v.row(r).data(), nv_, words, v.row(r).data());

@@ -28,6 +28,7 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/estimate/detail/mt19937_block.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
 
 namespace ebm {
@@ -133,9 +134,18 @@ private:
   double log_z_base_ = 0;
   Index nv_ = 0, nh_ = 0;
   BlockPlan plan_;
-  std::vector<Rng> rng_;
+  std::vector<detail::Mt19937Block> rng_;  // run r continues make_stream(seed, ais, r), a row of words at a time
   std::vector<typename BernoulliRBM<S>::Workspace> ws_;  // one per block
-  Matrixf words_;  // one row per block: a row's random words, drawn before they are compared
+  // Per block. For a product of a binary state x with a weight matrix: ref is the majority value of each
+  // column of x in the block, ones lists the columns where it is 1, init = bias + ref·M (see ais_rbm.cpp).
+  // s and mean: a row's intermediate terms and hidden means.
+  struct Scratch {
+    VectorX<S> ref, init;
+    std::vector<std::int32_t> ones;
+    VectorX<S> s, mean;
+  };
+  std::vector<Scratch> scratch_;
+  Eigen::Matrix<std::uint32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> words_;  // a row per block
   MatrixX<S> v_, h_, x_;  // x = c + vW of the current v; h also holds σ(β x) before it is sampled
   Vectord log_w_;
   Index next_ = 1;

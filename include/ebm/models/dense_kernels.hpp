@@ -54,6 +54,17 @@ struct RowPattern {
   // Returns the fraction of non-zeros. Stops early (returns > limit) once the density exceeds limit.
   template <class S>
   double build(const ConstBatchRef<S>& x, double limit) {
+    return build_impl<false, S>(x, nullptr, limit);
+  }
+  // The same for the entries that differ from a reference row: x(r, k) != ref[k] (ref has x.cols() entries).
+  template <class S>
+  double build(const ConstBatchRef<S>& x, const S* ref, double limit) {
+    return build_impl<true, S>(x, ref, limit);
+  }
+
+private:
+  template <bool with_ref, class S>
+  double build_impl(const ConstBatchRef<S>& x, const S* ref, double limit) {
     const Index rows = x.rows(), cols = x.cols();
     if (static_cast<Index>(index.size()) < rows * cols + slack || static_cast<Index>(start.size()) < rows + 1)
       reserve(rows, cols);
@@ -69,7 +80,8 @@ struct RowPattern {
       if constexpr (std::is_same_v<S, float>) {
         const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         for (; k + 16 <= cols; k += 16) {
-          const __mmask16 m = _mm512_cmp_ps_mask(_mm512_loadu_ps(row + k), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+          const __m512 other = with_ref ? _mm512_loadu_ps(ref + k) : _mm512_setzero_ps();
+          const __mmask16 m = _mm512_cmp_ps_mask(_mm512_loadu_ps(row + k), other, _CMP_NEQ_UQ);
           const __m512i ks = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(k)));
           _mm512_storeu_si512(idx + nnz, _mm512_maskz_compress_epi32(m, ks));
           nnz += __builtin_popcount(m);
@@ -79,7 +91,10 @@ struct RowPattern {
       // Branch-free: a branch on random zeros would mispredict on most non-zeros.
       for (; k < cols; ++k) {
         idx[nnz] = static_cast<std::int32_t>(k);
-        nnz += row[k] != S(0);
+        if constexpr (with_ref)
+          nnz += row[k] != ref[k];
+        else
+          nnz += row[k] != S(0);
       }
       start[static_cast<std::size_t>(r + 1)] = nnz;
       if (nnz > cap) return 1.0;
@@ -87,7 +102,6 @@ struct RowPattern {
     return rows * cols == 0 ? 0.0 : static_cast<double>(nnz) / static_cast<double>(rows * cols);
   }
 
-private:
   static constexpr Index slack = 16;  // the vector path stores 16 indices past the last one it keeps
 };
 
@@ -210,6 +224,28 @@ void gather_rows(const ConstBatchRef<S>& x, const RowPattern& pat, const S* m, I
     const std::int32_t* k = pat.index.data() + first;
     const S* xr = x.row(r).data();
     return gather::Row{k, last - first, [=](Index t) { return xr[k[t]]; }, bias, out.row(r).data()};
+  });
+}
+
+// out.row(r) = init + Σ_k (x(r,k) − ref[k]) m.row(k) over the pattern of x − ref (pat.build(x, ref, …)).
+// With init = bias + ref·M this is bias + x·M again, exactly in real arithmetic: x·M = ref·M + (x − ref)·M.
+// For binary x and ref the majority value of each column, the gather visits only the minority entries.
+template <class S>
+void gather_rows_offset(const ConstBatchRef<S>& x, const S* ref, const RowPattern& pat, const S* m, Index n,
+                        const S* init, BatchRef<S> out) {
+  gather::gather_sum<gather::tile_packets, S>(x.rows(), n, m, n, [&](Index r) {
+    const auto first = pat.start[static_cast<std::size_t>(r)], last = pat.start[static_cast<std::size_t>(r + 1)];
+    const std::int32_t* k = pat.index.data() + first;
+    const S* xr = x.row(r).data();
+    return gather::Row{k, last - first, [=](Index t) { return xr[k[t]] - ref[k[t]]; }, init, out.row(r).data()};
+  });
+}
+
+// out[0 .. n) = bias + Σ_t m.row(idx[t]) for t < count: the sum of chosen rows of m (row-major, K × n).
+template <class S>
+void sum_rows(const std::int32_t* idx, Index count, const S* m, Index n, const S* bias, S* out) {
+  gather::gather_sum<gather::tile_packets, S>(1, n, m, n, [&](Index) {
+    return gather::Row{idx, count, [](Index) { return S(1); }, bias, out};
   });
 }
 
