@@ -7,11 +7,9 @@
 // (ConditionalGibbsModel, e.g. grid CRFs: there a minibatch is inputs with their labels, and the model term is
 // one chain per example, see samplers/per_example_chains.hpp). Every random choice comes from
 // streams derived from the seed, so training is bit-identical for any number of threads.
-#include <boost/random/uniform_int_distribution.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <numeric>
 #include <vector>
 
 #include "ebm/core/checks.hpp"
@@ -23,6 +21,7 @@
 #include "ebm/train/data_term.hpp"
 #include "ebm/train/schedule.hpp"
 #include "ebm/train/sgd.hpp"
+#include "ebm/train/shuffle.hpp"
 
 namespace ebm {
 
@@ -189,7 +188,7 @@ public:
     const auto t0 = std::chrono::steady_clock::now();
     if constexpr (!ConditionalGibbsModel<Model>)
       if (opt_.centering) visible_offset_ = data.colwise().mean().transpose();
-    shuffle_order(data.rows());
+    shuffle_order(order_, data.rows(), shuffle_);  // train/shuffle.hpp: portable Fisher–Yates
     const Index per_epoch = data.rows() / opt_.batch_size;
     double lr = 0, mom = 0;
     for (Index u = 0; u < per_epoch; ++u) {
@@ -214,17 +213,6 @@ public:
   }
 
 private:
-  // Fisher–Yates with Boost's portable uniform_int_distribution (std::shuffle's draws differ between
-  // standard libraries, which would break reproducibility of checkpoints across machines).
-  void shuffle_order(Index n) {
-    order_.resize(static_cast<std::size_t>(n));
-    std::iota(order_.begin(), order_.end(), Index{0});
-    for (Index i = n - 1; i > 0; --i) {
-      boost::random::uniform_int_distribution<Index> pick(0, i);
-      std::swap(order_[std::size_t(i)], order_[std::size_t(pick(shuffle_))]);
-    }
-  }
-
   void center(const BatchArg& batch) {
     if constexpr (requires { model_.center_gradient(grad_, visible_offset_, hidden_offset_); } &&
                   !ConditionalGibbsModel<Model>) {
