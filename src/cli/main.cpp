@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   ebm::cli::add_export_import(app);
   ebm::cli::add_filters(app);
   ebm::cli::add_toy(app);
+  ebm::cli::add_crf(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

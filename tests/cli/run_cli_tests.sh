@@ -80,6 +80,27 @@ grep -q '"diagnostics":null' short.json || fail "sample --json with 5 sweeps sho
 for k in test_nll true_test_nll; do grep -q "$k" toy.json || fail "toy --json lacks $k"; done
 for p in toy_d.png toy_s.png; do [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"; done
 
+# Grid CRF on synthetic 8 x 8 "digits" in MNIST-named IDX files: segmentation of 16 x 16 composites and binary
+# denoising print the scores of the unaries alone and of the CRF, and a picture.
+mkdir -p mnist && "$make_data" --mnist mnist 300 60
+crf=(--data-dir mnist --train 40 --test 10 --unary-epochs 2 --epochs 1 --batch 10 --hidden 8 --sweeps 5 --burn-in 2)
+"$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --pooled-radius 2 --png-dir crfpng --json > crf_seg.json
+"$ebm" crf --task denoise "${crf[@]}" --unary linear --predict map --png-dir crfpng --json > crf_den.json
+python3 - crf_seg.json crf_den.json <<'PY' || fail "ebm crf --json lacks the scores"
+import json, sys
+for path in sys.argv[1:3]:
+    j = json.load(open(path))
+    for model in ("unaries", "crf"):
+        for k in ("accuracy", "mean_iou", "error"):
+            assert 0 <= j[model][k] <= 1, (path, model, k)
+assert "input_error" in json.load(open(sys.argv[2]))
+PY
+for p in crfpng/crf-segment.png crfpng/crf-denoise.png; do
+  [[ $(head -c 4 "$p" | od -An -c | tr -d ' ') == '211PNG' ]] || fail "$p is not a PNG"
+done
+"$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --sampler cd --pairwise full > crf.txt
+grep -q "mean IoU" crf.txt || fail "ebm crf does not print the mean IoU"
+
 # Errors: one line on stderr, non-zero status, never a crash.
 expect_error() {
   local want=$1; shift
@@ -98,4 +119,11 @@ expect_error "--hidden" "$ebm" train --data data.npy --hidden abc
 expect_error "subcommand" "$ebm" frobnicate
 expect_error "'spiral' is unknown" "$ebm" toy --dataset spiral
 expect_error "--hidden '64,x'" "$ebm" toy --hidden 64,x
+expect_error "--task: cluster" "$ebm" crf --task cluster
+expect_error "--k: Value 0" "$ebm" crf --k 0
+expect_error "--unary: cnn" "$ebm" crf --unary cnn
+expect_error "--batch = 100 exceeds" "$ebm" crf --data-dir mnist --train 40 --batch 100
+expect_error "cannot open" "$ebm" crf --data-dir missing --train 40 --batch 10
+expect_error "canvas = 4" "$ebm" crf "${crf[@]}" --canvas 4
+expect_error "--train = 1000" "$ebm" crf --task denoise --data-dir mnist --train 1000
 echo "cli tests: all passed"

@@ -1,0 +1,352 @@
+// `ebm crf`: pixel labelling with a grid CRF, end to end, against the same unaries without pairwise terms.
+//   --task segment   semantic segmentation of MNIST composites (2–3 digits on a C × C canvas plus noise;
+//                    11 labels: background or 1 + digit class), scored by per-pixel accuracy and mean IoU
+//   --task denoise   binarized 28 × 28 digits with flip noise (2 labels), scored by pixel error
+// Both models share the unary network and features. (a) The unaries alone are trained by exact maximum
+// likelihood of independent per-pixel classifiers (the unary pieces of crf/piecewise.hpp: L-way logistic
+// regression at every pixel); their prediction is the unary argmin. (b) The CRF starts from those unaries
+// and a Potts weight, and trains unaries and pairwise terms jointly by the sampled likelihood gradient
+// (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer); it predicts by the
+// maximum posterior marginal (sampled marginals) or annealed MAP. Both are scored on held-out examples made
+// from MNIST's t10k digits, and a picture shows input | truth | unaries alone | CRF for a few of them.
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "ebm/crf/grid_crf.hpp"
+#include "ebm/crf/metrics.hpp"
+#include "ebm/crf/piecewise.hpp"
+#include "ebm/crf/predict.hpp"
+#include "ebm/data/denoising.hpp"
+#include "ebm/data/mnist_composites.hpp"
+#include "ebm/io/idx.hpp"
+#include "ebm/io/png.hpp"
+#include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/per_example_chains.hpp"
+#include "ebm/samplers/site_gibbs.hpp"
+#include "ebm/train/objective_trainer.hpp"
+#include "ebm/train/trainer.hpp"
+
+namespace ebm::cli {
+namespace {
+
+struct CrfArgs {
+  std::string task = "segment", data = "mnist", data_dir = "data/mnist", unary = "mlp", pairwise = "potts",
+              sampler = "pcd", predict = "mpm", png_dir;
+  Index n_train = 600, n_test = 200, canvas = 64, hidden = 32, batch = 20, png_count = 6;
+  Index radius = -1, pool = -1, pooled_radius = -1;  // patch features; −1: the task's default
+  int epochs = 4, unary_epochs = 8, k = 5, threads = 0, burn_in = 10, sweeps = 30;
+  double lr = 3e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 0.5;
+  std::uint64_t seed = 1;
+  bool json = false;
+};
+
+// A labelled set: inputs (one image per row) and their label images.
+struct Labelled {
+  Matrixf x;
+  LabelMatrix y;
+};
+
+// The 11-colour palette: background black, digits 0–9 in ten distinct colours. Denoising: off black, on white.
+constexpr std::array<std::array<std::uint8_t, 3>, 11> segment_palette{{{0, 0, 0},
+                                                                       {31, 119, 180},
+                                                                       {255, 127, 14},
+                                                                       {44, 160, 44},
+                                                                       {214, 39, 40},
+                                                                       {148, 103, 189},
+                                                                       {140, 86, 75},
+                                                                       {227, 119, 194},
+                                                                       {127, 127, 127},
+                                                                       {188, 189, 34},
+                                                                       {23, 190, 207}}};
+
+// Rows of panels input | truth | unaries alone | CRF, one row per example, each pixel scale × scale.
+void write_panels(const std::string& path, const Matrixf& grey, const std::vector<const LabelMatrix*>& labels,
+                  Index rows, Index h, Index w, bool binary) {
+  const Index scale = h <= 32 ? 4 : 2, border = 2, panels = 1 + Index(labels.size());
+  const Index W = panels * (w * scale + border) + border, H = rows * (h * scale + border) + border;
+  std::vector<std::uint8_t> img(std::size_t(W * H * 3), 255);
+  auto put = [&](Index row, Index panel, Index i, Index j, std::array<std::uint8_t, 3> c) {
+    const Index y0 = border + row * (h * scale + border) + i * scale, x0 = border + panel * (w * scale + border) + j * scale;
+    for (Index dy = 0; dy < scale; ++dy)
+      for (Index dx = 0; dx < scale; ++dx)
+        for (int k = 0; k < 3; ++k) img[std::size_t(((y0 + dy) * W + x0 + dx) * 3 + k)] = c[std::size_t(k)];
+  };
+  for (Index r = 0; r < rows; ++r)
+    for (Index i = 0; i < h; ++i)
+      for (Index j = 0; j < w; ++j) {
+        const auto v = std::uint8_t(std::clamp(grey(r, i * w + j), 0.0f, 1.0f) * 255.0f + 0.5f);
+        put(r, 0, i, j, {v, v, v});
+        for (std::size_t p = 0; p < labels.size(); ++p) {
+          const int l = (*labels[p])(r, i * w + j);
+          put(r, Index(p) + 1, i, j, binary ? std::array<std::uint8_t, 3>{} : segment_palette[std::size_t(l)]);
+          if (binary && l == 1) put(r, Index(p) + 1, i, j, {255, 255, 255});
+        }
+      }
+  write_png_rgb(path, img, W, H);
+}
+
+struct Scores {
+  double accuracy, mean_iou, seconds;
+};
+Scores score(const LabelMatrix& truth, const LabelMatrix& pred, int labels, double seconds) {
+  const auto s = score_labels(truth, pred, labels);
+  return {s.accuracy, s.mean_iou, seconds};
+}
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+template <class Unary>
+void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index side, int labels, PatchFeatures feat,
+         Unary unary, double input_error) {
+  using Crf = GridCrf<Unary>;
+  const Pairwise pw = a.pairwise == "potts" ? Pairwise::potts : Pairwise::full;
+  const ConditionalData<float> data(train.x, train.y);
+  nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test},
+                        {"side", side},         {"labels", labels},           {"unary", a.unary},
+                        {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler},
+                        {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
+                        {"features", feat.count()}, {"seed", a.seed},         {"predict", a.predict}};
+  auto say = [&](auto&&... args) {
+    if (!a.json) {
+      std::printf(args...);
+      std::fflush(stdout);
+    }
+  };
+  say("%s: %ld training and %ld held-out %ld x %ld images, %d labels; %s unaries on %ld patch features, %s pairwise\n",
+      a.task.c_str(), long(a.n_train), long(a.n_test), long(side), long(side), labels, a.unary.c_str(),
+      long(feat.count()), a.pairwise.c_str());
+
+  // (a) The unaries alone: exact per-pixel likelihood (unary pieces), pairwise held at 0.
+  Crf unaries(side, side, feat, unary, pw);
+  unaries.init(a.seed, a.unary == "mlp" ? 0.5f : 0.01f, 0.0f);
+  TrainOptions uo;
+  uo.batch_size = a.batch;
+  uo.epochs = a.unary_epochs;
+  uo.learning_rate = a.unary_lr;
+  uo.optimizer = Optimizer::adam;
+  uo.seed = a.seed;
+  PiecewiseObjective<Unary> pieces(Pieces::unary_only);
+  ObjectiveTrainer unary_trainer(unaries, pieces, uo);
+  const auto t_unary = std::chrono::steady_clock::now();
+  unary_trainer.fit(data, [&](const EpochReport& r) {
+    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs\n", r.epoch,
+        unary_trainer.last_epoch_objective() / double(side * side), r.seconds);
+    return true;
+  });
+  const double unary_seconds = since(t_unary);
+
+  // (b) The CRF: the trained unaries plus a Potts start, then everything jointly by the sampled gradient.
+  Crf crf = unaries;
+  crf.modify_params([&](VectorX<float>& t) {
+    const Index o = crf.pairwise_offset();
+    if (pw == Pairwise::potts)
+      t[o] = float(a.potts);
+    else
+      for (int i = 0; i < labels; ++i)
+        for (int j = 0; j < labels; ++j) t[o + i * labels + j] = i == j ? 0.0f : float(a.potts);
+  });
+  TrainOptions co = uo;
+  co.epochs = a.epochs;
+  co.learning_rate = a.lr;
+  co.seed = a.seed + 1;
+  const auto t_crf = std::chrono::steady_clock::now();
+  auto report = [&](const EpochReport& r) {
+    if (pw == Pairwise::potts)
+      say("CRF      epoch %2d  Potts weight %.3f  %6.1fs\n", r.epoch, double(crf.params()[crf.pairwise_offset()]),
+          r.seconds);
+    else
+      say("CRF      epoch %2d  %6.1fs\n", r.epoch, r.seconds);
+    return true;
+  };
+  if (a.sampler == "pcd") {
+    PerExampleChains<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), train.x.rows(), a.k, a.seed);
+    Trainer trainer(crf, chains, co);
+    trainer.fit(data, report);
+  } else {
+    ContrastiveDivergence<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), a.k, a.seed);
+    Trainer trainer(crf, chains, co);
+    trainer.fit(data, report);
+  }
+  const double crf_seconds = since(t_crf);
+  if (pw == Pairwise::potts) out["potts_weight"] = crf.params()[crf.pairwise_offset()];
+
+  // Held-out predictions.
+  PredictOptions po;
+  po.seed = a.seed + 2;
+  po.burn_in = a.burn_in;
+  po.sweeps = a.sweeps;
+  po.anneal_sweeps = a.burn_in + a.sweeps;
+  po.method = PredictMethod::unary_argmin;
+  auto t0 = std::chrono::steady_clock::now();
+  const LabelMatrix y_unary = predict_labels(unaries, test.x, po);
+  const Scores s_unary = score(test.y, y_unary, labels, since(t0));
+  po.method = parse_predict_method(a.predict);
+  t0 = std::chrono::steady_clock::now();
+  const LabelMatrix y_crf = predict_labels(crf, test.x, po);
+  const Scores s_crf = score(test.y, y_crf, labels, since(t0));
+
+  out["train_seconds"] = {{"unaries", unary_seconds}, {"crf", crf_seconds}};
+  auto scores_json = [&](const Scores& s) {
+    nlohmann::json j = {{"accuracy", s.accuracy}, {"mean_iou", s.mean_iou}, {"error", 1 - s.accuracy},
+                        {"predict_seconds", s.seconds}};
+    return j;
+  };
+  out["unaries"] = scores_json(s_unary);
+  out["crf"] = scores_json(s_crf);
+  if (a.task == "denoise") out["input_error"] = input_error;
+
+  if (!a.png_dir.empty()) {
+    const Index rows = std::min(a.png_count, test.x.rows());
+    Matrixf grey = test.x.topRows(rows);
+    if (a.task == "denoise") grey = (grey.array() + 1.0f) * 0.5f;
+    const LabelMatrix truth = test.y.topRows(rows), yu = y_unary.topRows(rows), yc = y_crf.topRows(rows);
+    std::filesystem::create_directories(a.png_dir);
+    const std::string path = a.png_dir + "/crf-" + a.task + ".png";
+    write_panels(path, grey, {&truth, &yu, &yc}, rows, side, side, a.task == "denoise");
+    out["png"] = path;
+  }
+
+  if (a.json) {
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  std::printf("held-out (%ld images)      pixel accuracy  mean IoU  pixel error  predict\n", long(a.n_test));
+  if (a.task == "denoise") std::printf("%-30s                          %.4f\n", "noisy input", input_error);
+  const std::string crf_name = "CRF (" + a.predict + ")";
+  std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", "unaries alone (argmin)", s_unary.accuracy,
+              s_unary.mean_iou, 1 - s_unary.accuracy, s_unary.seconds);
+  std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", crf_name.c_str(), s_crf.accuracy, s_crf.mean_iou,
+              1 - s_crf.accuracy, s_crf.seconds);
+  std::printf("training: unaries %.1fs, CRF %.1fs\n", unary_seconds, crf_seconds);
+  if (out.contains("png")) std::printf("picture (input | truth | unaries | CRF): %s\n", out["png"].get<std::string>().c_str());
+}
+
+// Digits and their classes from the MNIST IDX files in dir (prefix "train" or "t10k").
+void load_digits(const std::string& dir, const std::string& prefix, Index limit, Matrixf& images, std::vector<int>& classes) {
+  images = read_idx_images(dir + "/" + prefix + "-images-idx3-ubyte", limit);
+  classes = read_idx_labels(dir + "/" + prefix + "-labels-idx1-ubyte", limit);
+  ensure(Index(classes.size()) == images.rows(), "--data-dir ", dir, ": ", images.rows(), " ", prefix, " images but ",
+         classes.size(), " labels");
+}
+
+PatchFeatures features(const CrfArgs& a, PatchFeatures def) {
+  if (a.radius >= 0) def.radius = a.radius;
+  if (a.pool >= 0) def.pool = a.pool;
+  if (a.pooled_radius >= 0) def.pooled_radius = a.pooled_radius;
+  return def;
+}
+
+}  // namespace
+
+void add_crf(CLI::App& app) {
+  auto a = std::make_shared<CrfArgs>();
+  CLI::App* c = app.add_subcommand("crf", "grid CRF: segment MNIST composites or denoise binary digits, vs the unaries alone");
+  c->add_option("--task", a->task, "segment (MNIST composites, 11 labels) | denoise (flip noise, 2 labels)")
+      ->check(CLI::IsMember({"segment", "denoise"}))
+      ->capture_default_str();
+  c->add_option("--data", a->data, "mnist (the IDX files in --data-dir)")->check(CLI::IsMember({"mnist"}))->capture_default_str();
+  c->add_option("--data-dir", a->data_dir, "folder with the four MNIST IDX files")->capture_default_str();
+  c->add_option("--train", a->n_train, "training images")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--test", a->n_test, "held-out images")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--canvas", a->canvas, "segment: canvas side C (C x C pixels, at least a digit)")
+      ->check(CLI::Range(Index{4}, Index{256}))
+      ->capture_default_str();
+  c->add_option("--noise", a->noise, "segment: sigma of the Gaussian pixel noise")->check(CLI::Range(0.0, 10.0))->capture_default_str();
+  c->add_option("--flip", a->flip, "denoise: probability that a pixel is flipped")->check(CLI::Range(0.0, 0.49))->capture_default_str();
+  c->add_option("--unary", a->unary, "linear | mlp (one tanh layer)")->check(CLI::IsMember({"linear", "mlp"}))->capture_default_str();
+  c->add_option("--hidden", a->hidden, "hidden units of the mlp unary")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--pairwise", a->pairwise, "potts (one weight) | full (an L x L table)")
+      ->check(CLI::IsMember({"potts", "full"}))
+      ->capture_default_str();
+  c->add_option("--potts", a->potts, "starting Potts weight of the CRF")->check(CLI::Range(0.0, 10.0))->capture_default_str();
+  c->add_option("--sampler", a->sampler, "pcd (one persistent chain per training image) | cd (restart at the labels)")
+      ->check(CLI::IsMember({"pcd", "cd"}))
+      ->capture_default_str();
+  c->add_option("--k", a->k, "checkerboard Gibbs sweeps per update")->check(CLI::Range(1, 1000))->capture_default_str();
+  c->add_option("--epochs", a->epochs, "CRF training epochs")->check(CLI::Range(1, 100000))->capture_default_str();
+  c->add_option("--unary-epochs", a->unary_epochs, "epochs of the unaries alone")->check(CLI::Range(1, 100000))->capture_default_str();
+  c->add_option("--batch", a->batch, "minibatch size")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--lr", a->lr, "Adam learning rate of the CRF")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--unary-lr", a->unary_lr, "Adam learning rate of the unaries alone")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--predict", a->predict, "CRF prediction: mpm (max marginal) | map (annealed Gibbs + ICM) | icm")
+      ->check(CLI::IsMember({"mpm", "map", "icm"}))
+      ->capture_default_str();
+  c->add_option("--burn-in", a->burn_in, "prediction: Gibbs sweeps before averaging")->check(CLI::Range(0, 100000))->capture_default_str();
+  c->add_option("--sweeps", a->sweeps, "prediction: Gibbs sweeps averaged (map: anneals over burn-in + sweeps)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  c->add_option("--radius", a->radius, "fine patch radius r ((2r+1)^2 pixels; default 2 segment, 0 denoise)")
+      ->check(CLI::Range(Index{0}, Index{10}));
+  c->add_option("--pool", a->pool, "pooling factor of the coarse patch (1 = none; default 4 segment, 1 denoise)")
+      ->check(CLI::Range(Index{1}, Index{16}));
+  c->add_option("--pooled-radius", a->pooled_radius, "coarse patch radius in pooled cells (default 3 segment)")
+      ->check(CLI::Range(Index{0}, Index{10}));
+  c->add_option("--seed", a->seed, "random seed")->capture_default_str();
+  c->add_option("--threads", a->threads, "worker threads (0 = all cores); results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  c->add_option("--png-dir", a->png_dir, "write crf-<task>.png (input | truth | unaries | CRF) into this folder");
+  c->add_option("--png-count", a->png_count, "held-out images in the picture")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_flag("--json", a->json, "print one JSON object");
+  c->callback([a] {
+    std::unique_ptr<tbb::global_control> threads;
+    if (a->threads > 0)
+      threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
+    ensure(a->batch <= a->n_train, "--batch = ", a->batch, " exceeds the ", a->n_train, " training images");
+    if (a->task == "segment") {
+      // Composites draw their digits from the first 20,000 training digits and all 10,000 t10k digits.
+      Matrixf digits;
+      std::vector<int> classes;
+      CompositeOptions opt;
+      opt.canvas = a->canvas;
+      opt.noise_sigma = a->noise;
+      load_digits(a->data_dir, "train", 20000, digits, classes);
+      Composites tr = make_mnist_composites(digits, classes, a->n_train, opt, a->seed);
+      load_digits(a->data_dir, "t10k", 10000, digits, classes);
+      Composites te = make_mnist_composites(digits, classes, a->n_test, opt, a->seed + 1000003);
+      const Labelled train{std::move(tr.x), std::move(tr.y)}, test{std::move(te.x), std::move(te.y)};
+      // A 5 x 5 patch for edges, and 7 x 7 cells of the 4x-pooled image (28 pixels: a digit) for its class.
+      const PatchFeatures feat = features(*a, {2, 4, 3});
+      if (a->unary == "mlp")
+        run(*a, train, test, a->canvas, Composites::labels, feat, MlpUnary<float>(feat.count(), a->hidden, 11), 0.0);
+      else
+        run(*a, train, test, a->canvas, Composites::labels, feat, LinearUnary<float>(feat.count(), 11), 0.0);
+    } else {
+      Matrixf digits;
+      std::vector<int> classes;
+      load_digits(a->data_dir, "train", a->n_train, digits, classes);
+      ensure(digits.rows() == a->n_train, "--train = ", a->n_train, " but ", a->data_dir, " has ", digits.rows(),
+             " training digits");
+      DenoisingData tr = make_denoising(digits, a->flip, a->seed);
+      load_digits(a->data_dir, "t10k", a->n_test, digits, classes);
+      ensure(digits.rows() == a->n_test, "--test = ", a->n_test, " but ", a->data_dir, " has ", digits.rows(),
+             " t10k digits");
+      DenoisingData te = make_denoising(digits, a->flip, a->seed + 1000003);
+      const double input_error = input_error_rate(te);
+      const Labelled train{std::move(tr.x), std::move(tr.y)}, test{std::move(te.x), std::move(te.y)};
+      const auto side = Index(std::lround(std::sqrt(double(train.x.cols()))));
+      ensure(side * side == train.x.cols(), "--data-dir ", a->data_dir, ": digits of ", train.x.cols(),
+             " pixels are not square");
+      // By default the unaries see only their own noisy pixel (the classic Ising denoising: all smoothing is
+      // the pairwise terms' work); --radius 1 gives them the 3 x 3 neighbourhood.
+      const PatchFeatures feat = features(*a, {0, 1, 0});
+      if (a->unary == "mlp")
+        run(*a, train, test, side, 2, feat, MlpUnary<float>(feat.count(), a->hidden, 2), input_error);
+      else
+        run(*a, train, test, side, 2, feat, LinearUnary<float>(feat.count(), 2), input_error);
+    }
+  });
+}
+
+}  // namespace ebm::cli
