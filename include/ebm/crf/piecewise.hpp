@@ -76,9 +76,8 @@ private:
     const double sum = sum_.run(model, n, grad, [&](typename Model::Context& ctx, Index r, S* out) {
       model.condition(data.x.row(r).transpose(), ctx);
       const auto y = label_row(data.y, r);
-      ctx.g = ctx.unary;  // the unary energies, overwritten site by site with the derivative
-      double v = 0;
-      for (Index s = 0; s < sites; ++s) v += detail::softmax_nll(ctx.g.row(s).data(), L, y[std::size_t(s)], out ? &w : nullptr);
+      ctx.g = ctx.unary;  // the unary energies, overwritten with the derivative
+      double v = detail::softmax_nll_rows(ctx.g, y, out ? &w : nullptr);
       if (pairs)
         for (Index s = 0; s < sites; ++s)
           for (Index t : {grid.right(s), grid.down(s)})

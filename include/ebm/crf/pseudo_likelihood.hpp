@@ -57,12 +57,8 @@ private:
       model.condition(data.x.row(r).transpose(), ctx);
       const auto y = label_row(data.y, r);
       ctx.g.resize(sites, L);
-      double v = 0;
-      for (Index s = 0; s < sites; ++s) {
-        S* e = ctx.g.row(s).data();
-        model.local_energies(ctx, y, s, std::span<S>(e, std::size_t(L)));
-        v += detail::softmax_nll(e, L, y[std::size_t(s)], out ? &w : nullptr);
-      }
+      for (Index s = 0; s < sites; ++s) model.local_energies(ctx, y, s, std::span<S>(ctx.g.row(s).data(), std::size_t(L)));
+      const double v = detail::softmax_nll_rows(ctx.g, y, out ? &w : nullptr);
       if (!out) return v;
       Eigen::Map<VectorX<S>> g(out, model.num_params());
       model.accumulate_unary_grad(ctx, g);

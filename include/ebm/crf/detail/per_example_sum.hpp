@@ -3,12 +3,13 @@
 // examples in fixed blocks, one context, one objective sum and one gradient row per block, summed in block
 // order afterwards, so value and gradient are the same bits for any number of threads (the pattern of
 // train/conditional_data_term.hpp).
-#include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/crf/labels.hpp"
 
 namespace ebm::detail {
 
@@ -54,18 +55,23 @@ private:
   MatrixX<Scalar> partial_;
 };
 
-// −log softmax(−e)[y] = e_y + log Σ_l exp(−e_l) for one site's L energies e, the loss of one softmax factor.
-// With a weight w, e is overwritten with w · (onehot(y) − softmax(−e)), that loss's derivative in e.
+// Σ_s −log softmax(−e(s, ·))[y_s] = Σ_s [e(s, y_s) + log Σ_l exp(−e(s, l))] for energies e (sites × L), the loss
+// of one softmax factor per site. With a weight w, e is overwritten with w · (onehot(y_s) − softmax(−e(s, ·)))
+// row by row, that loss's derivative in e. Whole-matrix array operations, so the exponentials are vectorized
+// (per-label scalar exp calls were most of an objective's time).
 template <class S>
-double softmax_nll(S* e, int labels, int y, const S* weight) {
-  S emin = e[0];
-  for (int l = 1; l < labels; ++l) emin = std::min(emin, e[l]);
-  double z = 0;
-  for (int l = 0; l < labels; ++l) z += std::exp(-double(e[l] - emin));
-  const double nll = double(e[y] - emin) + std::log(z);
+double softmax_nll_rows(MatrixX<S>& e, std::span<const Label> y, const S* weight) {
+  const Index sites = e.rows();
+  const VectorX<S> emin = e.rowwise().minCoeff();
+  e.colwise() -= emin;
+  double nll = 0;
+  for (Index s = 0; s < sites; ++s) nll += double(e(s, y[std::size_t(s)]));
+  e.array() = (-e.array()).exp();
+  const VectorX<S> z = e.rowwise().sum();
+  for (Index s = 0; s < sites; ++s) nll += std::log(double(z[s]));
   if (weight) {
-    for (int l = 0; l < labels; ++l) e[l] = -*weight * S(std::exp(-double(e[l] - emin)) / z);
-    e[y] += *weight;
+    e.array().colwise() *= (-*weight / z.array());
+    for (Index s = 0; s < sites; ++s) e(s, y[std::size_t(s)]) += *weight;
   }
   return nll;
 }
