@@ -1,15 +1,19 @@
 // Pseudo-likelihood and piecewise objectives of grid CRFs against their definitions, computed here by brute
 // force on tiny 3 × 3 models with 3 labels: the objective from the model's full energy() or by normalizing
 // every piece by enumeration, the gradient by central differences of the objective, and both against the
-// exact conditional likelihood where they must agree with it (no pairwise coupling).
+// exact conditional likelihood where they must agree with it (no pairwise coupling); the same bits for any
+// number of threads.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "ebm/crf/exact_crf.hpp"
 #include "ebm/crf/piecewise.hpp"
 #include "ebm/crf/pseudo_likelihood.hpp"
+#include "ebm/train/objective_trainer.hpp"
+#include "reproducibility/thread_runs.hpp"
 #include "support/crf_fixtures.hpp"
 
 using namespace ebm;
@@ -213,4 +217,40 @@ TEST_CASE("objectives reject data that do not fit the model", "[crf][objectives]
   d.y(1, 4) = 0;
   CHECK_THROWS_WITH(PseudoLikelihood<LinearUnary<double>>().accumulate(crf, d.data(), short_grad),
                     Catch::Contains("gradient has 2 entries"));
+}
+
+TEST_CASE("objectives, their gradients and objective training are the same bits on 1, 2 and 8 threads",
+          "[crf][objectives]") {
+  auto crf = test::tiny_mlp_crf(Pairwise::full, 91, 0.8);
+  const Labelled d{test::random_images(12, crf.input_dim(), 91), random_label_rows(12, crf.num_sites(), 3, 92)};
+  struct Run {
+    VectorX<double> g_pl, g_pw, theta;
+    double j_pl = 0, j_pw = 0;
+  };
+  const auto run = [&] {
+    Run r;
+    r.g_pl = r.g_pw = VectorX<double>::Zero(crf.num_params());
+    r.j_pl = PseudoLikelihood<MlpUnary<double>>().accumulate(crf, d.data(), r.g_pl);
+    r.j_pw = PiecewiseObjective<MlpUnary<double>>().accumulate(crf, d.data(), r.g_pw);
+    auto fitted = crf;
+    TrainOptions opt;
+    opt.batch_size = 4;
+    opt.epochs = 2;
+    PseudoLikelihood<MlpUnary<double>> pl;
+    ObjectiveTrainer trainer(fitted, pl, opt);
+    trainer.fit(d.data());
+    r.theta = fitted.params();
+    return r;
+  };
+  const Run one = test::with_threads(1, run);
+  for (int n : test::thread_counts) {
+    const Run other = test::with_threads(n, run);
+    INFO(n << " threads");
+    CHECK(std::memcmp(&one.j_pl, &other.j_pl, sizeof(double)) == 0);
+    CHECK(std::memcmp(&one.j_pw, &other.j_pw, sizeof(double)) == 0);
+    CHECK(test::bitwise_equal(one.g_pl, other.g_pl));
+    CHECK(test::bitwise_equal(one.g_pw, other.g_pw));
+    CHECK(test::bitwise_equal(one.theta, other.theta));
+  }
+  CHECK_FALSE(test::bitwise_equal(one.theta, crf.params()));  // training moved θ
 }
