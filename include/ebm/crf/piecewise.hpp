@@ -17,8 +17,8 @@
 // accumulate_unary_grad; for the pairwise table ∂J/∂P(a,b) = #{edges with (y_s,y_t) = (a,b)} − E·r(a,b),
 // r = softmax(−P) over the L² pairs and E the number of edges (Potts: disagreements − E·Σ_{a≠b} r(a,b)).
 // Examples are processed in fixed blocks in parallel; the result is the same bits for any number of threads.
+#include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "ebm/core/error.hpp"
 #include "ebm/crf/detail/per_example_sum.hpp"
