@@ -1,7 +1,9 @@
 // Annealed importance sampling on an MNIST-sized Bernoulli RBM (nv = 784, nh = 500, float, 100 runs):
 //   ais_step   one inverse temperature for all 100 runs (weight increment + one Gibbs move at β), at a
-//              chosen β. The hidden density depends on β (σ(β x) → ½ as β → 0), so β < ~0.5 takes the
-//              GEMM path for p(v|h) and later β the sparse gather; both are measured.
+//              chosen β. The hidden density depends on β (σ(β x) → ½ as β → 0): 39 % ones at β = 0.25,
+//              16 % at 0.95; AIS takes each column of h relative to its majority in the block, so both
+//              run the gather, over fewer entries at β = 0.25. A trained RBM keeps h near 40 % for most
+//              of the schedule (benchmarks/README.md, AIS, times `ebm eval` on one).
 //   ais_full   the whole default estimate, 100 runs × 14,500 inverse temperatures, timed once.
 // The model is bench_rbm's: small weights, biases that keep v at 13 % ones and h (at β = 1) at 15 % ones,
 // the densities of a trained MNIST RBM's states; the base rate is the visible bias itself.
