@@ -42,10 +42,11 @@ namespace {
 struct CrfArgs {
   std::string task = "segment", data = "mnist", data_dir = "data/mnist", unary = "mlp", pairwise = "potts",
               sampler = "pcd", predict = "mpm", png_dir;
-  Index n_train = 600, n_test = 200, canvas = 64, hidden = 32, batch = 20, png_count = 6;
+  // Defaults: about 3 minutes for `--task segment` on 2 cores (README, "Conditional models").
+  Index n_train = 1000, n_test = 200, canvas = 64, hidden = 32, batch = 5, crf_batch = 0, png_count = 6;
   Index radius = -1, pool = -1, pooled_radius = -1;  // patch features; −1: the task's default
-  int epochs = 4, unary_epochs = 8, k = 5, threads = 0, burn_in = 10, sweeps = 30;
-  double lr = 3e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 0.5;
+  int epochs = 3, unary_epochs = 10, k = 5, threads = 0, burn_in = 10, sweeps = 30;
+  double lr = 1e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 1.0;
   std::uint64_t seed = 1;
   bool json = false;
 };
@@ -160,6 +161,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   TrainOptions co = uo;
   co.epochs = a.epochs;
   co.learning_rate = a.lr;
+  if (a.crf_batch > 0) co.batch_size = a.crf_batch;
   co.seed = a.seed + 1;
   const auto t_crf = std::chrono::steady_clock::now();
   auto report = [&](const EpochReport& r) {
@@ -278,6 +280,8 @@ void add_crf(CLI::App& app) {
   c->add_option("--epochs", a->epochs, "CRF training epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   c->add_option("--unary-epochs", a->unary_epochs, "epochs of the unaries alone")->check(CLI::Range(1, 100000))->capture_default_str();
   c->add_option("--batch", a->batch, "minibatch size")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--crf-batch", a->crf_batch, "minibatch size of the CRF (0 = --batch)")->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   c->add_option("--lr", a->lr, "Adam learning rate of the CRF")->check(CLI::PositiveNumber)->capture_default_str();
   c->add_option("--unary-lr", a->unary_lr, "Adam learning rate of the unaries alone")->check(CLI::PositiveNumber)->capture_default_str();
   c->add_option("--predict", a->predict, "CRF prediction: mpm (max marginal) | map (annealed Gibbs + ICM) | icm")
@@ -304,6 +308,7 @@ void add_crf(CLI::App& app) {
     if (a->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
     ensure(a->batch <= a->n_train, "--batch = ", a->batch, " exceeds the ", a->n_train, " training images");
+    ensure(a->crf_batch <= a->n_train, "--crf-batch = ", a->crf_batch, " exceeds the ", a->n_train, " training images");
     if (a->task == "segment") {
       // Composites draw their digits from the first 20,000 training digits and all 10,000 t10k digits.
       Matrixf digits;
