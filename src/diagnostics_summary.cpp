@@ -1,8 +1,10 @@
 // ChainSummary (ebm/diagnostics/chain_summary.hpp).
+#include <algorithm>
 #include <cmath>
 
 #include "ebm/diagnostics/chain_summary.hpp"
 #include "ebm/diagnostics/ess.hpp"
+#include "ebm/diagnostics/ranks.hpp"
 #include "ebm/diagnostics/rhat.hpp"
 
 namespace ebm {
@@ -21,9 +23,12 @@ ChainSummary summarize(const ConstDrawsRef& draws) {
   s.ess_mean = e.ess;
   s.iat = e.tau;
   s.mcse = s.sd / std::sqrt(e.ess);
-  s.ess_bulk = ess_bulk(draws);
+  // The rank-normalized split chains serve both bulk-ESS and bulk-R̂ (ess.hpp, rhat.hpp define them so):
+  // normalized once, since ranking and Φ⁻¹ are most of the cost.
+  const Eigen::MatrixXd z = rank_normalize(split_chains(draws));
+  s.ess_bulk = effective_sample_size(z).ess;
   s.ess_tail = ess_tail(draws);
-  s.rhat = rank_normalized_rhat(draws).rhat;
+  s.rhat = std::max(potential_scale_reduction(z), potential_scale_reduction(rank_normalize(split_chains(fold(draws)))));
   return s;
 }
 
