@@ -25,7 +25,7 @@ struct SampleArgs {
   Index chains = 100, steps = 1000, burn_in = 0;
   std::uint64_t seed = 1;
   int threads = 0;
-  bool means = true, json = false;
+  bool means = true, json = false, diagnostics = true;
 };
 
 // What a sampling run reports besides the samples.
@@ -36,7 +36,9 @@ struct SampleReport {
   // Acceptance rate of swaps between neighbouring temperatures, one per pair, for a parallel-tempering
   // sampler; empty (and left out of the output) for block Gibbs.
   std::vector<double> swap_rates;
-  // One summary per traced scalar, over chains × sweeps after burn-in; empty when there are too few sweeps.
+  // One summary per traced scalar, over chains × sweeps after burn-in; empty when there are too few sweeps
+  // or tracing was switched off.
+  bool traced = true;
   std::vector<std::pair<std::string, ChainSummary>> diagnostics;
 };
 
@@ -83,7 +85,7 @@ void print_report(const SampleReport& r) {
     std::printf("\n");
   }
   if (r.diagnostics.empty()) {
-    std::printf("diagnostics: need at least %ld sweeps after burn-in\n", long(min_diagnostic_sweeps));
+    if (r.traced) std::printf("diagnostics: need at least %ld sweeps after burn-in\n", long(min_diagnostic_sweeps));
     return;
   }
   std::printf("%-13s %12s %11s %11s %9s %9s %7s %7s\n", "trace", "mean", "sd", "mcse", "ess_bulk", "ess_tail", "rhat",
@@ -122,6 +124,8 @@ void add_sample(CLI::App& app) {
   c->add_option("--out", a->out, "samples as .npy (chains x visible, float32)")->capture_default_str();
   c->add_option("--png", a->png, "also write the samples as a picture grid (28x28 tiles)");
   c->add_flag("--json", a->json, "print one JSON object (run facts and diagnostics)");
+  // Tracing costs one more v·W product per sweep (F(v) needs c + vW for the new v) plus the summaries.
+  c->add_flag("!--no-diagnostics", a->diagnostics, "do not trace F(v) and the visible mean for ESS / R-hat");
   c->callback([a] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
@@ -148,16 +152,17 @@ void add_sample(CLI::App& app) {
     std::vector<Rng> rng = make_chain_streams(a->seed, a->chains);
     gibbs.init(rbm, s, x0, rng);
     for (Index t = 0; t < a->burn_in; ++t) gibbs.step(rbm, s, rng);
-    Traces traces(rbm, a->steps, a->chains);
+    Traces traces(rbm, a->diagnostics ? a->steps : 0, a->chains);
     for (Index t = 0; t < a->steps; ++t) {
       gibbs.step(rbm, s, rng);
-      traces.record(rbm, s, t);
+      if (a->diagnostics) traces.record(rbm, s, t);
     }
     SampleReport report;
     report.chains = a->chains;
     report.steps = a->steps;
     report.burn_in = a->burn_in;
-    if (a->steps >= min_diagnostic_sweeps) {
+    report.traced = a->diagnostics;
+    if (a->diagnostics && a->steps >= min_diagnostic_sweeps) {
       report.diagnostics.emplace_back("free_energy", summarize(traces.free_energy));
       report.diagnostics.emplace_back("visible_mean", summarize(traces.visible_mean));
     }

@@ -73,6 +73,8 @@ for k in ess_bulk ess_tail rhat iat free_energy visible_mean "acceptance rate 1.
 done
 "$ebm" sample --model full.ebm --chains 4 --steps 5 --out s3.npy --json > short.json
 grep -q '"diagnostics":null' short.json || fail "sample --json with 5 sweeps should report no diagnostics"
+"$ebm" sample --model full.ebm --chains 4 --steps 20 --out s3.npy --json --no-diagnostics > off.json
+grep -q '"diagnostics":null' off.json || fail "sample --no-diagnostics still reports diagnostics"
 
 # A deep EBM on a 2-D toy density: exact test NLL and pictures.
 "$ebm" toy --dataset 8gaussians --epochs 3 --grid 60 --train 1000 --test 500 --json \
