@@ -62,15 +62,15 @@ S curve_and_means(const S* x, Index n, S prev, S delta, S beta, S* s, S* mean) {
 // Each column k of x is taken relative to its majority value ref_k in the block: x·M = ref·M + (x − ref)·M,
 // so the gather visits Σ_k min(ones_k, zeros_k) entries instead of Σ_k ones_k. In AIS the hidden states
 // stay near 40 % ones for most of the schedule (σ(β x) → ½ as β → 0), where neither the plain gather nor the
-// GEMM is cheap; but many hidden units are on for nearly every run, and relative to the majority only about
-// 25–35 % of the entries remain (measured on a 784 × 500 MNIST RBM). ref·M costs one row-sum of the
+// GEMM is cheap; but about a quarter of the hidden units are on in most runs, and relative to the majority
+// only 25–35 % of the entries remain (measured on a 784 × 500 MNIST RBM). ref·M costs one row-sum of the
 // majority-one rows of M per block, a few percent of the gather. The choice of ref depends only on the
 // block's contents, so results stay independent of the thread count.
 template <class S, class Scratch>
 void binary_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out,
-                   typename BernoulliRBM<S>::Workspace& ws, Scratch& maj) {
+                   typename BernoulliRBM<S>::Workspace& ws, Scratch& scratch) {
   const Index rows = x.rows(), cols = x.cols();
-  S* ref = maj.ref.data();
+  S* ref = scratch.ref.data();
   std::fill(ref, ref + cols, S(0));
   for (Index r = 0; r < rows; ++r) {  // column counts, exact for binary x
     const S* xr = x.row(r).data();
@@ -82,7 +82,7 @@ void binary_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias
     const bool on = 2 * count > S(rows);
     ref[k] = S(on);
     minority += static_cast<Index>(on ? S(rows) - count : count);
-    maj.ones[static_cast<std::size_t>(ones)] = static_cast<std::int32_t>(k);
+    scratch.ones[static_cast<std::size_t>(ones)] = static_cast<std::int32_t>(k);
     ones += on;
   }
   if (double(minority) >= detail::sparse_density_threshold * double(rows * cols)) {
@@ -92,9 +92,9 @@ void binary_affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias
     ws.pattern.build(x, 1.0);
     detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
   } else {
-    detail::sum_rows<S>(maj.ones.data(), ones, m, n, bias, maj.init.data());
+    detail::sum_rows<S>(scratch.ones.data(), ones, m, n, bias, scratch.init.data());
     ws.pattern.build(x, static_cast<const S*>(ref), 1.0);
-    detail::gather_rows_offset<S>(x, ref, ws.pattern, m, n, maj.init.data(), out);
+    detail::gather_rows_offset<S>(x, ref, ws.pattern, m, n, scratch.init.data(), out);
   }
 }
 
