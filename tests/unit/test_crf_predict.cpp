@@ -83,7 +83,7 @@ TEST_CASE("annealed MAP is no worse than ICM from the unaries", "[crf][predict]"
   }
 }
 
-TEST_CASE("sampled marginals are distributions; without pairwise terms they are the unaries' softmax", "[crf][predict]") {
+TEST_CASE("sampled marginals are distributions, and without pairwise terms the unaries' softmax", "[crf][predict]") {
   const auto crf = medium_crf(5, 0.0);
   const auto x = test::random_images(3, crf.input_dim(), 6);
   PredictOptions opt;
