@@ -45,7 +45,7 @@ struct CrfArgs {
   // Defaults: about 3 minutes for `--task segment` on 2 cores (README, "Conditional models").
   // The CRF's minibatch is larger than the unaries': its Potts weight keeps rising with the number of updates,
   // and past about 2 the CRF labels worse than its unaries (README, "Conditional models").
-  Index n_train = 2000, n_test = 200, canvas = 64, hidden = 32, batch = 5, crf_batch = 10, png_count = 6;
+  Index n_train = 5000, n_test = 200, canvas = 64, hidden = 32, batch = 5, crf_batch = 25, png_count = 6;
   Index radius = -1, pool = -1, pooled_radius = -1;  // patch features; −1: the task's default
   int epochs = 3, unary_epochs = 10, k = 5, threads = 0, burn_in = 10, sweeps = 30;
   double lr = 1e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 1.0;
