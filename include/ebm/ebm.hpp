@@ -13,4 +13,5 @@
 #include "ebm/samplers/block_gibbs.hpp"
 #include "ebm/samplers/chain_policies.hpp"
 #include "ebm/samplers/langevin.hpp"
+#include "ebm/samplers/parallel_tempering.hpp"
 #include "ebm/train/trainer.hpp"

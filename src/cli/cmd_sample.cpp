@@ -1,5 +1,7 @@
-// `ebm sample`: draw samples from a trained RBM by block Gibbs on many chains, and report how well the chains
-// mixed: ESS, R-hat and IAT (include/ebm/diagnostics/) of scalar traces recorded every sweep after burn-in.
+// `ebm sample`: draw samples from a trained RBM by block Gibbs on many chains, or by parallel tempering
+// (--sampler pt: each chain is the β = 1 replica of a ladder of --temperatures replicas), and report how well the
+// chains mixed: ESS, R-hat and IAT (include/ebm/diagnostics/) of scalar traces recorded every sweep after
+// burn-in, and for PT the swap rate of each neighbour pair and the round trips over the sampling sweeps.
 #include <tbb/global_control.h>
 
 #include <cstdio>
@@ -21,10 +23,13 @@
 namespace ebm::cli {
 namespace {
 struct SampleArgs {
-  std::string model, out = "samples.npy", png, init = "random", data_dir = "data/mnist";
+  std::string model, out = "samples.npy", png, init = "random", data_dir = "data/mnist", sampler = "gibbs";
   Index chains = 100, steps = 1000, burn_in = 0;
   std::uint64_t seed = 1;
   int threads = 0;
+  // --sampler pt: K inverse temperatures evenly spaced from 1 down to beta_min (as in `ebm train`).
+  int temperatures = 10;
+  double beta_min = 0.0;
   bool means = true, json = false, diagnostics = true;
 };
 
@@ -36,6 +41,7 @@ struct SampleReport {
   // Acceptance rate of swaps between neighbouring temperatures, one per pair, for a parallel-tempering
   // sampler; empty (and left out of the output) for block Gibbs.
   std::vector<double> swap_rates;
+  std::int64_t round_trips = 0;  // states that went from β = 1 to the lowest β and back (PT only)
   // One summary per traced scalar, over chains × sweeps after burn-in; empty when there are too few sweeps
   // or tracing was switched off.
   bool traced = true;
@@ -82,7 +88,8 @@ void print_report(const SampleReport& r) {
   if (!r.swap_rates.empty()) {
     std::printf("swap rates:");
     for (double x : r.swap_rates) std::printf(" %.3f", x);
-    std::printf("\n");
+    std::printf("  (β pairs 0-1 … %zu-%zu), round trips %lld\n", r.swap_rates.size() - 1, r.swap_rates.size(),
+                static_cast<long long>(r.round_trips));
   }
   if (r.diagnostics.empty()) {
     if (r.traced) std::printf("diagnostics: need at least %ld sweeps after burn-in\n", long(min_diagnostic_sweeps));
@@ -102,7 +109,10 @@ void print_report(const SampleReport& r) {
 nlohmann::json json_of(const SampleReport& r) {
   nlohmann::json j = {{"sampler", r.sampler}, {"chains", r.chains}, {"steps", r.steps}, {"burn_in", r.burn_in},
                       {"acceptance_rate", r.acceptance_rate}};
-  if (!r.swap_rates.empty()) j["swap_rates"] = r.swap_rates;
+  if (r.sampler == "pt") {
+    j["swap_rates"] = r.swap_rates;
+    j["round_trips"] = r.round_trips;
+  }
   nlohmann::json d = nlohmann::json::object();
   for (const auto& [name, s] : r.diagnostics) d[name] = s;
   j["diagnostics"] = r.diagnostics.empty() ? nlohmann::json(nullptr) : d;
@@ -112,9 +122,15 @@ nlohmann::json json_of(const SampleReport& r) {
 
 void add_sample(CLI::App& app) {
   auto a = std::make_shared<SampleArgs>();
-  CLI::App* c = app.add_subcommand("sample", "draw samples from a model with block Gibbs");
+  CLI::App* c = app.add_subcommand("sample", "draw samples from a model with block Gibbs or parallel tempering");
   c->add_option("--model", a->model, "model file")->required();
-  c->add_option("--chains", a->chains, "independent chains")->capture_default_str();
+  c->add_option("--sampler", a->sampler, "gibbs | pt (parallel tempering)")->capture_default_str();
+  c->add_option("--chains", a->chains, "independent chains (pt: ladders, the samples are their β = 1 replicas)")
+      ->capture_default_str();
+  auto* temps = c->add_option("--temperatures", a->temperatures, "pt: inverse temperatures per ladder, 1 down to --beta-min")
+                    ->capture_default_str();
+  auto* bmin = c->add_option("--beta-min", a->beta_min, "pt: lowest inverse temperature (linear spacing; 0 = uniform)")
+                   ->capture_default_str();
   c->add_option("--steps", a->steps, "Gibbs sweeps after burn-in")->capture_default_str();
   c->add_option("--burn-in", a->burn_in, "sweeps discarded first")->capture_default_str();
   c->add_option("--init", a->init, "random | data (MNIST test images)")->capture_default_str();
@@ -126,7 +142,7 @@ void add_sample(CLI::App& app) {
   c->add_flag("--json", a->json, "print one JSON object (run facts and diagnostics)");
   // Tracing costs one more v·W product per sweep (F(v) needs c + vW for the new v) plus the summaries.
   c->add_flag("!--no-diagnostics", a->diagnostics, "do not trace F(v) and the visible mean for ESS / R-hat");
-  c->callback([a] {
+  c->callback([a, temps, bmin] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
@@ -134,6 +150,12 @@ void add_sample(CLI::App& app) {
     ensure(a->steps > 0, "--steps = ", a->steps, " must be positive");
     ensure(a->burn_in >= 0, "--burn-in = ", a->burn_in, " must be non-negative");
     ensure(a->init == "random" || a->init == "data", "--init '", a->init, "' is unknown; use random or data");
+    ensure(a->sampler == "gibbs" || a->sampler == "pt", "--sampler '", a->sampler, "' is unknown; use gibbs or pt");
+    // Rejected rather than ignored: a ladder given to block Gibbs is almost surely a forgotten --sampler pt.
+    ensure(a->sampler == "pt" || (temps->count() == 0 && bmin->count() == 0),
+           "--temperatures and --beta-min need --sampler pt");
+    ensure(a->temperatures >= 1, "--temperatures = ", a->temperatures, " must be at least 1");
+    ensure(a->beta_min >= 0 && a->beta_min < 1, "--beta-min = ", a->beta_min, " must lie in [0, 1)");
     const BernoulliRBMf rbm = rbm_of(load_model_file(a->model));
     Matrixf x0(a->chains, rbm.num_visible());
     if (a->init == "data") {
@@ -147,17 +169,35 @@ void add_sample(CLI::App& app) {
       for (Index r = 0; r < x0.rows(); ++r)
         for (Index k = 0; k < x0.cols(); ++k) x0(r, k) = bernoulli(rng, 0.5f);
     }
-    BlockGibbs<BernoulliRBMf> gibbs;
-    GibbsChains<float> s;
-    std::vector<Rng> rng = make_chain_streams(a->seed, a->chains);
-    gibbs.init(rbm, s, x0, rng);
-    for (Index t = 0; t < a->burn_in; ++t) gibbs.step(rbm, s, rng);
-    Traces traces(rbm, a->diagnostics ? a->steps : 0, a->chains);
-    for (Index t = 0; t < a->steps; ++t) {
-      gibbs.step(rbm, s, rng);
-      if (a->diagnostics) traces.record(rbm, s, t);
-    }
     SampleReport report;
+    report.sampler = a->sampler;
+    Traces traces(rbm, a->diagnostics ? a->steps : 0, a->chains);
+    // Burn-in, then the traced sweeps; `state` is the β = 1 chains, whichever the sampler.
+    auto run = [&](auto&& sweep, auto&& state, auto&& after_burn_in) {
+      for (Index t = 0; t < a->burn_in; ++t) sweep();
+      after_burn_in();
+      for (Index t = 0; t < a->steps; ++t) {
+        sweep();
+        if (a->diagnostics) traces.record(rbm, state(), t);
+      }
+    };
+    using Gibbs = BlockGibbs<BernoulliRBMf>;
+    GibbsChains<float> s;
+    if (a->sampler == "gibbs") {
+      Gibbs gibbs;
+      std::vector<Rng> rng = make_chain_streams(a->seed, a->chains);
+      gibbs.init(rbm, s, x0, rng);
+      run([&] { gibbs.step(rbm, s, rng); }, [&]() -> const GibbsChains<float>& { return s; }, [] {});
+    } else {
+      // One round (a sweep of every replica, then swaps) per step; with K = 1 that is block Gibbs bit for bit.
+      ParallelTempering<Gibbs> pt(Gibbs{}, a->chains, linear_ladder(a->temperatures, a->beta_min), 1, a->seed);
+      pt.start(rbm, x0);
+      run([&] { pt.advance(rbm); }, [&]() -> const GibbsChains<float>& { return pt.state(); },
+          [&] { pt.reset_swap_stats(); });  // rates over the sampling sweeps only
+      report.swap_rates = pt.swap_rates();
+      report.round_trips = pt.swap_stats().round_trips;
+      s = pt.state();
+    }
     report.chains = a->chains;
     report.steps = a->steps;
     report.burn_in = a->burn_in;

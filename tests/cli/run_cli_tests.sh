@@ -75,6 +75,23 @@ done
 grep -q '"diagnostics":null' short.json || fail "sample --json with 5 sweeps should report no diagnostics"
 "$ebm" sample --model full.ebm --chains 4 --steps 20 --out s3.npy --json --no-diagnostics > off.json
 grep -q '"diagnostics":null' off.json || fail "sample --no-diagnostics still reports diagnostics"
+# Parallel tempering: with one temperature it is block Gibbs bit for bit; with a ladder the JSON and the text
+# report the swap rate of each neighbour pair and the round trips.
+"$ebm" sample --model full.ebm --chains 8 --steps 12 --burn-in 3 --seed 5 --out g1.npy > /dev/null
+"$ebm" sample --model full.ebm --chains 8 --steps 12 --burn-in 3 --seed 5 --out p1.npy --sampler pt --temperatures 1 > /dev/null
+cmp -s g1.npy p1.npy || fail "sample --sampler pt --temperatures 1 differs from --sampler gibbs"
+"$ebm" sample --model full.ebm --chains 8 --steps 40 --burn-in 10 --out p4.npy --sampler pt --temperatures 4 \
+  --beta-min 0.2 --json > pt-sample.json
+python3 - pt-sample.json <<'PY' || fail "sample --sampler pt --json lacks swap_rates / round_trips or has impossible values"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["sampler"] == "pt" and j["chains"] == 8 and j["steps"] == 40, j
+assert len(j["swap_rates"]) == 3 and all(0 <= r <= 1 for r in j["swap_rates"]), j
+assert isinstance(j["round_trips"], int) and j["round_trips"] >= 0, j
+assert j["diagnostics"]["free_energy"]["chains"] == 8, j
+PY
+"$ebm" sample --model full.ebm --chains 8 --steps 40 --out p4.npy --sampler pt --temperatures 4 > pt-sample.txt
+grep -q "swap rates:" pt-sample.txt && grep -q "round trips" pt-sample.txt || fail "sample --sampler pt text lacks the swap rates"
 
 # A deep EBM on a 2-D toy density: exact test NLL and pictures.
 "$ebm" toy --dataset 8gaussians --epochs 3 --grid 60 --train 1000 --test 500 --json \
@@ -119,6 +136,10 @@ expect_error "--k = 0" "$ebm" train "${common[@]}" --k 0
 expect_error "learning_rate = 0" "$ebm" train --data data.npy --hidden 12 --batch 20 --lr 0 --epochs 1 --out x.ebm
 expect_error "--hidden" "$ebm" train --data data.npy --hidden abc
 expect_error "subcommand" "$ebm" frobnicate
+expect_error "--sampler 'mh'" "$ebm" sample --model full.ebm --sampler mh
+expect_error "need --sampler pt" "$ebm" sample --model full.ebm --temperatures 4
+expect_error "--temperatures = 0" "$ebm" sample --model full.ebm --sampler pt --temperatures 0
+expect_error "--beta-min = 1" "$ebm" sample --model full.ebm --sampler pt --beta-min 1
 expect_error "'spiral' is unknown" "$ebm" toy --dataset spiral
 expect_error "--hidden '64,x'" "$ebm" toy --hidden 64,x
 expect_error "--task: cluster" "$ebm" crf --task cluster
