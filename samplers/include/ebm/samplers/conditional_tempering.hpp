@@ -227,7 +227,8 @@ private:
       }
     }
     energy_.resize(std::size_t(K * m));
-    plan_ = BlockPlan(m, 1);
+    // Swap energies: blocks of ~16k site terms (a function of the shapes only, never of the thread count).
+    plan_ = BlockPlan(m, std::max<Index>(1, (Index(1) << 14) / (K * model.num_sites())));
   }
 
   // The swaps of one round for every row; rounds_of(r) = rounds row r's chain has done (its parity picks the pairs).
@@ -235,7 +236,7 @@ private:
   void swap(const Model& model, RoundsOf rounds_of) {
     const Index K = num_temperatures(), m = states_[0].size();
     if (K == 1) return;
-    // Energies of every replica, row by row (one task per row: a row is O(K·sites) work).
+    // Energies of every replica, in blocks of rows (a row is O(K·sites) work).
     for_each_block(plan_, [&](Index, Index r0, Index n) {
       for (Index r = r0; r < r0 + n; ++r)
         for (Index k = 0; k < K; ++k) {
