@@ -1,12 +1,14 @@
 // The cost of parallel tempering's swaps at MNIST size (784 × 500 float RBM, benchmarks/mnist_like_rbm.hpp):
 // N = 100 ladders of K = 10 replicas (linear ladder 1 … 0).
 //   plain_sweeps  K block-Gibbs sweeps of 100 chains at β = 1: the same number of chain-sweeps without PT
-//   pt_sweeps     one sweep of all K·N replicas, each replica on its tempered copy
-//   pt_swaps      one round of swap proposals: the joint energies E(v, h) of the replicas taking part, then the
-//                 decisions and row exchanges (even and odd rounds alternate across iterations)
-//   pt_round      sweep + swaps: one PT round
+//   pt_sweeps     one sweep of all K·N replicas, each replica on its tempered copy; it also leaves E(v, h) at
+//                 β = 1 of every replica (BlockGibbs::step_tempered), from the pre-activations it computes anyway
+//   pt_swaps      one round of swap proposals from those cached energies: decisions and row exchanges (even
+//                 and odd rounds alternate across iterations)
+//   pt_round      sweep + swaps: one PT round; pt_round − pt_sweeps is what swapping costs on top of the sweeps
 //   temper_copies refreshing the K − 1 tempered copies (once per advance(), i.e. per training update)
-// Swap overhead = pt_swaps / pt_sweeps. One thread, CPU time (the machine is shared).
+// Swap overhead = (pt_round − pt_sweeps) / pt_sweeps, pt_swaps / pt_sweeps for the decisions alone.
+// One thread, CPU time (the machine is shared).
 //
 //   build-pt/benchmarks/bench_pt --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>

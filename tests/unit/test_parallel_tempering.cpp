@@ -132,6 +132,26 @@ TEST_CASE("swap decisions follow min(1, exp((beta_i - beta_j)(E_i - E_j))) with 
   CHECK(pt.swap_rates() == std::vector<double>{0.0, 0.0});
 }
 
+TEST_CASE("the energies swaps use are E(v, h) at beta = 1 of every replica, beta = 0 included", "[pt]") {
+  // They come from the sweep's untempered pre-activations (BlockGibbs::step_tempered) and move with swapped
+  // states; at β = 0 the tempered model's pre-activations are all 0, so they could not have come from there.
+  STATIC_REQUIRE(PT::cached_energy);
+  const auto rbm = test::random_rbm<float>(6, 4, 1.0, 0.5, 17);
+  const Index N = 60;
+  PT pt(Kernel{}, N, linear_ladder(3, 0.0), 2, 6);
+  pt.start(rbm, random_states(N, 6, 2));
+  for (int t = 0; t < 3; ++t) {
+    pt.advance(rbm);
+    for (Index k = 0; k < 3; ++k)
+      for (Index n = 0; n < N; ++n) {
+        INFO("advance " << t << ", replica " << k << ", ladder " << n);
+        CHECK(pt.replica(k).energy[n] == Approx(brute_energy_row(rbm, pt.replica(k), n)).margin(1e-5));
+      }
+  }
+  CHECK(pt.swap_stats().accepts[0] > 0);
+  CHECK(pt.swap_stats().accepts[1] > 0);
+}
+
 TEST_CASE("after advance the beta = 1 chains cache E[h | v] at beta = 1 even when swaps brought them", "[pt]") {
   const auto rbm = test::random_rbm<float>(6, 3, 1.0, 0.5, 8);
   PT pt(Kernel{}, 50, {1.0, 0.7, 0.4}, 3, 2);

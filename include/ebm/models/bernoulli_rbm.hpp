@@ -157,6 +157,16 @@ public:
     }
   }
 
+  // E(v, h) = −bᵀv − hᵀa given a = c + vW of this v (one chain): O(nv + nh), for samplers that computed a in
+  // their sweep anyway (parallel tempering's swaps). Accumulated in double.
+  double energy_from_preactivation(std::span<const S> v, std::span<const S> h, std::span<const S> a) const {
+    const S* bb = b().data();
+    double e = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) e -= double(bb[i]) * double(v[i]);
+    for (std::size_t j = 0; j < h.size(); ++j) e -= double(h[j]) * double(a[j]);
+    return e;
+  }
+
   // ---- tempering -------------------------------------------------------------------------------------
   // `out` becomes this RBM at inverse temperature β: p_β(v, h) ∝ exp(−β E(v, h)). E is linear in θ, so that
   // is the RBM with parameters β·θ; β = 1 is this model and β = 0 the uniform distribution on {0,1}^(nv+nh).

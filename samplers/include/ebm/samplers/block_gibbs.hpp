@@ -3,6 +3,7 @@
 // Chains are split into fixed blocks (core/parallel.hpp), one oneTBB task per block; chain r draws only from
 // its own stream rng[r], so the states after any number of sweeps are bit-identical for any thread count.
 // Every buffer is allocated in prepare(); a step allocates nothing.
+#include <concepts>
 #include <span>
 #include <vector>
 
@@ -34,6 +35,7 @@ public:
     s.v.resize(n, model.dim());
     s.h.resize(n, model.num_hidden());
     s.ph.resize(n, model.num_hidden());
+    s.energy.setZero(n);
     plan_ = BlockPlan(n, block_rows_);
     ws_.clear();
     for (Index b = 0; b < plan_.count(); ++b) ws_.push_back(model.make_workspace(plan_.size(b)));
@@ -66,6 +68,49 @@ public:
     return {};
   }
 
+  // One sweep at inverse temperature beta of `model`, where `tempered` is model.temper(beta): p(v | h) from the
+  // tempered copy, then a = c + vW from the untempered model, ph = σ(β a), h ~ ph, and s.energy = E(v, h) at
+  // β = 1 from a in O(nv + nh) per chain. Parallel tempering needs E at β = 1 for its swaps; taking it from the
+  // product the sweep does anyway is what removes their cost. The untempered a is the only way to get it at
+  // β = 0 (the tempered pre-activation is β a: dividing by β fails there). With beta = 1 the states equal
+  // step()'s up to the rounding of σ on another buffer. The scratch for a is sized on first use.
+  StepInfo step_tempered(const M& model, const M& tempered, double beta, State& s, std::span<Rng> rng)
+    requires requires(const M& m, const ConstBatchRef<Scalar>& x, BatchRef<Scalar> out, typename M::Workspace& w,
+                      std::span<const Scalar> row) {
+      m.hidden_preactivation(x, out, w);
+      { m.energy_from_preactivation(row, row, row) } -> std::convertible_to<double>;
+    }
+  {
+    check_streams(rng, s.size());
+    ensure(plan_.rows == s.size(), "BlockGibbs::step_tempered: chains were not prepared (call init first)");
+    if (pre_.rows() != s.size() || pre_.cols() != s.h.cols()) pre_.resize(s.size(), s.h.cols());
+    const Scalar b = Scalar(beta);
+    for_each_block(plan_, [&](Index blk, Index r0, Index n) {
+      auto& ws = ws_[static_cast<std::size_t>(blk)];
+      auto v = s.v.middleRows(r0, n);
+      tempered.visible_mean(s.h.middleRows(r0, n), v, ws);
+      for (Index r = r0; r < r0 + n; ++r) {
+        const std::span<Scalar> row(s.v.row(r).data(), static_cast<std::size_t>(s.v.cols()));
+        tempered.sample_visible(row, rng[static_cast<std::size_t>(r)], row);
+      }
+      auto a = pre_.middleRows(r0, n);
+      model.hidden_preactivation(s.v.middleRows(r0, n), a, ws);
+      if (beta == 1.0)
+        s.ph.middleRows(r0, n).array() = a.array().logistic();
+      else
+        s.ph.middleRows(r0, n).array() = (b * a.array()).logistic();
+      const auto nv = static_cast<std::size_t>(s.v.cols()), nh = static_cast<std::size_t>(s.h.cols());
+      for (Index r = r0; r < r0 + n; ++r) {
+        tempered.sample_hidden(std::span<const Scalar>(s.ph.row(r).data(), nh), rng[static_cast<std::size_t>(r)],
+                               std::span<Scalar>(s.h.row(r).data(), nh));
+        s.energy[r] = model.energy_from_preactivation(std::span<const Scalar>(s.v.row(r).data(), nv),
+                                                      std::span<const Scalar>(s.h.row(r).data(), nh),
+                                                      std::span<const Scalar>(pre_.row(r).data(), nh));
+      }
+    });
+    return {};
+  }
+
   // grad += weight · Σ_chains ∂E/∂θ at the current states: the model term.
   void accumulate_stats(const M& model, const State& s, Scalar weight, VecRef<Scalar> grad) const {
     model.accumulate_stats(s.v, s.ph, weight, grad);
@@ -86,6 +131,7 @@ private:
   Index block_rows_;
   BlockPlan plan_;
   std::vector<typename M::Workspace> ws_;
+  MatrixX<Scalar> pre_;  // hidden pre-activations of step_tempered (chains × nh)
 };
 
 }  // namespace ebm

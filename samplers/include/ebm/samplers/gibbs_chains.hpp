@@ -11,6 +11,9 @@ struct GibbsChains {
   MatrixX<S> v;   // visible states (chains × nv)
   MatrixX<S> h;   // hidden states (chains × nh)
   MatrixX<S> ph;  // E[h | v] for the current v (chains × nh)
+  // E(v, h) at β = 1 of each chain, in double, as of its last tempered sweep (BlockGibbs::step_tempered):
+  // parallel tempering's swaps read it instead of recomputing a product. Sized by prepare, unused otherwise.
+  Eigen::VectorXd energy;
 
   Index size() const { return v.rows(); }
 };

@@ -18,8 +18,15 @@
 // own kernel on its own tempered copy of the model, so each sweep is parallel over fixed blocks of chains.
 // The chain in slot (k, n) draws from stream k·N + n (streams(), from (seed, k·N + n)) and ladder n's swap
 // decisions from its own stream (swap_streams()), one uniform per proposed pair, whether or not it is needed,
-// so states are bit-identical for any number of threads. Swaps exchange the rows of (v, h, ph) between the two
-// replicas' states; the streams stay with the slots.
+// so states are bit-identical for any number of threads. Swaps exchange the rows of (v, h, ph, energy) between
+// the two replicas' states; the streams stay with the slots.
+//
+// Swap cost: the energies E(v, h) at β = 1 come from the sweep (BlockGibbs::step_tempered computes the
+// untempered pre-activation a = c + vW, samples h from σ(β a) and keeps E = −bᵀv − hᵀa, in double, per chain in
+// State::energy), so a swap round is O(N·K) decisions instead of a product per replica: bench_pt measured the
+// swaps at 60 % of the sweeps before, see benchmarks/README.md for after. Each row's energy depends only on
+// its own state and block, so decisions stay thread-count independent. Kernels without step_tempered fall back
+// to Model::energy at swap time. K = 1 runs the plain step (no swaps, so nothing to cache).
 //
 // Tempered copies: K−1 models of the same type, overwritten by Model::temper once per advance (the model only
 // changes between advances), so a round allocates nothing. ph (= E[h | v]) is what the model term needs; after
@@ -72,6 +79,10 @@ public:
   using Scalar = typename Kernel::Scalar;
   using State = typename Kernel::State;
   static_assert(TemperableModel<Model>, "ParallelTempering needs a TemperableModel (temper(beta, out), energy(v, h, e))");
+  // Kernels that leave E(v, h) at β = 1 in State::energy during their sweep (BlockGibbs::step_tempered) spare
+  // the swaps a product per replica; others fall back to Model::energy at swap time.
+  static constexpr bool cached_energy =
+      requires(Kernel& kk, const Model& m, State& s, std::span<Rng> r) { kk.step_tempered(m, m, 1.0, s, r); };
 
   // num_ladders independent ladders (the chains of the policy), inverse temperatures `betas` (validated: see
   // temperature_ladder.hpp), k rounds per advance.
@@ -88,7 +99,7 @@ public:
     swap_rng_.reserve(std::size_t(n_));
     for (Index n = 0; n < n_; ++n)
       swap_rng_.push_back(make_stream(seed, StreamPurpose::chain, swap_stream_offset + std::uint64_t(n)));
-    energy_.setZero(K * n_);
+    energy_.setZero(n_);  // compute_energies' scratch
     direction_.assign(std::size_t(K * n_), 0);
     reset_swap_stats();
   }
@@ -146,8 +157,17 @@ public:
   // ---- the two halves of a round (advance() is k × sweep + swap) ---------------------------------------
   // One kernel step of every replica, each on its tempered copy as of the last start/advance/restore.
   void sweep(const Model& model) {
-    for (Index k = 0; k < num_temperatures(); ++k)
-      kernels_[std::size_t(k)].step(at(k, model), states_[std::size_t(k)], streams_of(k));
+    const Index K = num_temperatures();
+    for (Index k = 0; k < K; ++k) {
+      State& s = states_[std::size_t(k)];
+      if constexpr (cached_energy) {
+        if (K > 1) {  // K = 1 never swaps: the plain step keeps it PersistentChains bit for bit
+          kernels_[std::size_t(k)].step_tempered(model, at(k, model), betas_[std::size_t(k)], s, streams_of(k));
+          continue;
+        }
+      }
+      kernels_[std::size_t(k)].step(at(k, model), s, streams_of(k));
+    }
   }
 
   // One round of swap proposals (even or odd pairs by the parity of rounds()), then ++rounds().
@@ -158,18 +178,14 @@ public:
     if (K - 2 < parity) return;  // no pair of this parity (K = 1, or K = 2 in an odd round)
     // Pairs (k, k + 1) for k = parity, parity + 2, … ≤ K − 2: replicas first … last take part.
     const Index first = parity, last = (K - 2) - ((K - 2 - parity) % 2) + 1;
-    for (Index k = first; k <= last; ++k) {
-      const State& s = states_[std::size_t(k)];
-      for_each_block(plan_, [&](Index, Index r0, Index n) {
-        model.energy(s.v.middleRows(r0, n), s.h.middleRows(r0, n), energy_.segment(k * n_ + r0, n));
-      });
-    }
-    // Decisions are cheap next to the energies: serial, ladder by ladder, pair by pair.
+    if constexpr (!cached_energy)
+      for (Index k = first; k <= last; ++k) compute_energies(model, k);
+    // Decisions: serial, ladder by ladder, pair by pair, from the energies of the last sweep.
     for (Index n = 0; n < n_; ++n) {
       Rng& rng = swap_rng_[std::size_t(n)];
       for (Index k = first; k < last; k += 2) {
         const double log_r = swap_log_ratio(betas_[std::size_t(k)], betas_[std::size_t(k + 1)],
-                                            double(energy_[k * n_ + n]), double(energy_[(k + 1) * n_ + n]));
+                                            states_[std::size_t(k)].energy[n], states_[std::size_t(k + 1)].energy[n]);
         const double u = uniform01d(rng);
         ++attempts_[std::size_t(k)];
         if (log_r >= 0 || u < std::exp(log_r)) {  // NaN: both false, rejected
@@ -253,6 +269,17 @@ private:
     plan_ = BlockPlan(n_, rows);
     ws_.clear();
     for (Index b = 0; b < plan_.count(); ++b) ws_.push_back(model.make_workspace(plan_.size(b)));
+    for (Index k = 0; k < num_temperatures(); ++k) compute_energies(model, k);
+  }
+
+  // State::energy of replica k from Model::energy (one product): the fallback for kernels without cached
+  // energies, and the energies of freshly started or restored states, so swap() is valid before any sweep.
+  void compute_energies(const Model& model, Index k) {
+    State& s = states_[std::size_t(k)];
+    for_each_block(plan_, [&](Index, Index r0, Index n) {
+      model.energy(s.v.middleRows(r0, n), s.h.middleRows(r0, n), energy_.segment(r0, n));
+      for (Index r = r0; r < r0 + n; ++r) s.energy[r] = double(energy_[r]);
+    });
   }
 
   void recompute_top_ph(const Model& model) {
@@ -269,6 +296,7 @@ private:
     a.v.row(n).swap(b.v.row(n));
     a.h.row(n).swap(b.h.row(n));
     a.ph.row(n).swap(b.ph.row(n));
+    std::swap(a.energy[n], b.energy[n]);
     std::swap(direction_[std::size_t(k * n_ + n)], direction_[std::size_t((k + 1) * n_ + n)]);
     if (k == 0) top_changed_ = true;
   }
@@ -289,7 +317,7 @@ private:
   std::vector<State> states_;
   std::vector<Model> tempered_;  // replicas 1 … K−1
   std::vector<Rng> rng_, swap_rng_;
-  VectorX<Scalar> energy_;  // E(v, h) of slot (k, n) at k·N + n
+  VectorX<Scalar> energy_;  // without cached energies: E(v, h) of one replica's rows, before widening to double
   std::vector<signed char> direction_;
   BlockPlan plan_;
   std::vector<typename Model::Workspace> ws_;
