@@ -13,7 +13,7 @@
 // Contexts: x_n is conditioned once, in replica 0, and copied to the other replicas (a copy is cheaper than
 // condition(), which runs the unary network); swaps therefore never touch contexts.
 //
-// Swap energies E = model.energy(ctx, y) (O(sites)) of the replicas taking part are computed per chain,
+// Swap energies E = model.energy(ctx, y) (O(sites)) of every replica are computed each round, per chain,
 // in parallel over fixed blocks of chains; the decisions of chain n draw one uniform per proposed pair from
 // chain n's own swap stream, needed or not, so the result is bit-identical for any number of threads.
 //
