@@ -190,9 +190,16 @@ void add_sample(CLI::App& app) {
       run([&] { gibbs.step(rbm, s, rng); }, [&]() -> const GibbsChains<float>& { return s; }, [] {});
     } else {
       // One round (a sweep of every replica, then swaps) per step; with K = 1 that is block Gibbs bit for bit.
+      // sweep + swap rather than advance(): the model is fixed, so the tempered copies made by start() stay
+      // valid (advance would re-temper K − 1 copies every step), and ph, which advance refreshes, is not used.
       ParallelTempering<Gibbs> pt(Gibbs{}, a->chains, linear_ladder(a->temperatures, a->beta_min), 1, a->seed);
       pt.start(rbm, x0);
-      run([&] { pt.advance(rbm); }, [&]() -> const GibbsChains<float>& { return pt.state(); },
+      run(
+          [&] {
+            pt.sweep(rbm);
+            pt.swap(rbm);
+          },
+          [&]() -> const GibbsChains<float>& { return pt.state(); },
           [&] { pt.reset_swap_stats(); });  // rates over the sampling sweeps only
       report.swap_rates = pt.swap_rates();
       report.round_trips = pt.swap_stats().round_trips;
