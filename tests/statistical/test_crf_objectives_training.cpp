@@ -22,34 +22,9 @@ namespace {
 
 using Crf = test::LinearCrf;
 
-struct Labelled {
-  MatrixX<double> x;
-  LabelMatrix y;
-  ConditionalData<double> data() const { return {x, y}; }
-};
-
-// n images with labellings drawn exactly from p(y | x) of `truth`.
-Labelled exact_sample(const Crf& truth, Index n, std::uint64_t seed) {
-  Labelled d{test::random_images(n, truth.input_dim(), seed), LabelMatrix(n, truth.num_sites())};
-  Rng rng = make_stream(seed, StreamPurpose::user, 3);
-  auto ctx = truth.make_context();
-  for (Index r = 0; r < n; ++r) {
-    truth.condition(d.x.row(r).transpose(), ctx);
-    test::exact_draw(exact_conditional(truth, ctx), truth.num_labels(), rng, label_row(d.y, r));
-  }
-  return d;
-}
-
-// −log p(y_r | x_r) of every example, exactly.
-std::vector<double> exact_nlls(const Crf& crf, const Labelled& d) {
-  std::vector<double> out;
-  auto ctx = crf.make_context();
-  for (Index r = 0; r < d.x.rows(); ++r) {
-    crf.condition(d.x.row(r).transpose(), ctx);
-    out.push_back(crf.energy(ctx, label_row(ConstLabelRef(d.y), r)) + exact_conditional(crf, ctx).log_z);
-  }
-  return out;
-}
+using test::exact_nlls;
+using test::exact_sample;
+using test::Labelled;
 
 struct Difference {
   double mean = 0, se = 0;

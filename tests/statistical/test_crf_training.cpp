@@ -22,33 +22,7 @@ using namespace ebm;
 
 namespace {
 
-struct Labelled {
-  MatrixX<double> x;
-  LabelMatrix y;
-};
-
-Labelled sample(const test::LinearCrf& truth, Index n, std::uint64_t seed) {
-  Labelled d{test::random_images(n, truth.input_dim(), seed), LabelMatrix(n, truth.num_sites())};
-  Rng rng = make_stream(seed, StreamPurpose::user, 3);
-  auto ctx = truth.make_context();
-  for (Index i = 0; i < n; ++i) {
-    truth.condition(d.x.row(i).transpose(), ctx);
-    test::exact_draw(exact_conditional(truth, ctx), truth.num_labels(), rng, label_row(d.y, i));
-  }
-  return d;
-}
-
-// −log p(y_i | x_i) for every example, exactly.
-std::vector<double> nll(const test::LinearCrf& crf, const Labelled& d) {
-  std::vector<double> out;
-  auto ctx = crf.make_context();
-  for (Index i = 0; i < d.x.rows(); ++i) {
-    crf.condition(d.x.row(i).transpose(), ctx);
-    const auto ex = exact_conditional(crf, ctx);
-    out.push_back(crf.energy(ctx, label_row(ConstLabelRef(d.y), i)) + ex.log_z);
-  }
-  return out;
-}
+using test::Labelled;
 
 struct Comparison {
   double mean_diff = 0, stderr_diff = 0;
@@ -79,13 +53,13 @@ struct Setup {
   std::vector<double> truth_nll;
   Setup() {
     truth.modify_params([&](VectorX<double>& t) { t[truth.pairwise_offset()] = 1.2; });
-    train = sample(truth, 400, 1);
-    held_out = sample(truth, 300, 2);
-    truth_nll = nll(truth, held_out);
+    train = test::exact_sample(truth, 400, 1);
+    held_out = test::exact_sample(truth, 300, 2);
+    truth_nll = test::exact_nlls(truth, held_out);
   }
   double margin() const { return 2 * double(truth.num_params()) / (2 * double(train.x.rows())); }
   Comparison compare(const test::LinearCrf& model) const {
-    const auto a = nll(model, held_out);
+    const auto a = test::exact_nlls(model, held_out);
     const double n = double(a.size());
     double m = 0, m2 = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {

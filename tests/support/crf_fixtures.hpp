@@ -49,4 +49,35 @@ inline void exact_draw(const ExactConditional& ex, int labels, Rng& rng, std::sp
   decode_labels(Index(k), labels, y);
 }
 
+// Images with labellings drawn exactly from p(y | x) of a known model, and the exact −log p(y_r | x_r) of
+// every example under any model: the data and the score of the training tests.
+struct Labelled {
+  MatrixX<double> x;
+  LabelMatrix y;
+  ConditionalData<double> data() const { return {x, y}; }
+};
+
+template <class Crf>
+Labelled exact_sample(const Crf& truth, Index n, std::uint64_t seed) {
+  Labelled d{random_images(n, truth.input_dim(), seed), LabelMatrix(n, truth.num_sites())};
+  Rng rng = make_stream(seed, StreamPurpose::user, 3);
+  auto ctx = truth.make_context();
+  for (Index r = 0; r < n; ++r) {
+    truth.condition(d.x.row(r).transpose(), ctx);
+    exact_draw(exact_conditional(truth, ctx), truth.num_labels(), rng, label_row(d.y, r));
+  }
+  return d;
+}
+
+template <class Crf>
+std::vector<double> exact_nlls(const Crf& crf, const Labelled& d) {
+  std::vector<double> out;
+  auto ctx = crf.make_context();
+  for (Index r = 0; r < d.x.rows(); ++r) {
+    crf.condition(d.x.row(r).transpose(), ctx);
+    out.push_back(crf.energy(ctx, label_row(ConstLabelRef(d.y), r)) + exact_conditional(crf, ctx).log_z);
+  }
+  return out;
+}
+
 }  // namespace ebm::test
