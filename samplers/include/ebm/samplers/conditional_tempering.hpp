@@ -40,7 +40,7 @@
 #include "ebm/core/random.hpp"
 #include "ebm/crf/conditional_model.hpp"
 #include "ebm/crf/labels.hpp"
-#include "ebm/samplers/parallel_tempering.hpp"
+#include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"
 
 namespace ebm {
@@ -65,8 +65,7 @@ public:
     kernels_.assign(std::size_t(K), kernel);
     for (Index j = 0; j < K; ++j) kernels_[std::size_t(j)].set_beta(betas_[std::size_t(j)]);
     states_.resize(std::size_t(K));
-    direction_.assign(std::size_t(K * n_), 0);
-    reset_swap_stats();
+    ledger_.reset(K, n_);
   }
 
   // ---- chain-policy interface ---------------------------------------------------------------------------
@@ -174,13 +173,9 @@ public:
   const LabelMatrix& stored(Index k = 0) const { return stored_[std::size_t(k)]; }
   const std::vector<std::uint32_t>& visits() const { return visits_; }
 
-  SwapStats swap_stats() const { return {attempts_, accepts_, round_trips_}; }
+  SwapStats swap_stats() const { return ledger_.stats(); }
   std::vector<double> swap_rates() const { return swap_stats().rates(); }
-  void reset_swap_stats() {
-    attempts_.assign(std::size_t(num_temperatures() - 1), 0);
-    accepts_.assign(std::size_t(num_temperatures() - 1), 0);
-    round_trips_ = 0;
-  }
+  void reset_swap_stats() { ledger_.reset_stats(); }
 
 private:
   void prepare_sampling(const ConstBatchRef<Scalar>& x) {
@@ -250,14 +245,9 @@ private:
       for (Index k = parity; k + 1 < K; k += 2) {
         const double log_r = swap_log_ratio(betas_[std::size_t(k)], betas_[std::size_t(k + 1)],
                                             energy_[std::size_t(k * m + r)], energy_[std::size_t((k + 1) * m + r)]);
-        const double u = uniform01d(rng);
-        ++attempts_[std::size_t(k)];
-        if (log_r >= 0 || u < std::exp(log_r)) {  // NaN: both false, rejected
-          ++accepts_[std::size_t(k)];
-          exchange(k, r, m);
-        }
+        if (ledger_.decide(k, log_r, uniform01d(rng))) exchange(k, r, m);
       }
-      track_round_trips(chain_id_[std::size_t(r)]);
+      ledger_.track_round_trips(chain_id_[std::size_t(r)]);
     }
   }
 
@@ -265,16 +255,7 @@ private:
     states_[std::size_t(k)].y.row(r).swap(states_[std::size_t(k + 1)].y.row(r));
     std::swap(energy_[std::size_t(k * m + r)], energy_[std::size_t((k + 1) * m + r)]);
     const Index c = chain_id_[std::size_t(r)];
-    std::swap(direction_[std::size_t(k * n_ + c)], direction_[std::size_t((k + 1) * n_ + c)]);
-  }
-
-  // A state is marked +1 on reaching β_0 and −1 on reaching β_{K−1} after that; −1 → +1 is one round trip.
-  void track_round_trips(Index c) {
-    signed char& top = direction_[std::size_t(c)];
-    if (top == -1) ++round_trips_;
-    top = 1;
-    signed char& bottom = direction_[std::size_t((num_temperatures() - 1) * n_ + c)];
-    if (bottom == 1) bottom = -1;
+    ledger_.exchanged(k, c);
   }
 
   std::vector<double> betas_;
@@ -287,13 +268,12 @@ private:
   std::vector<Rng> rng_, swap_rng_;
   std::vector<Index> chain_id_;       // row → chain (sampling) or training example
   std::vector<double> energy_;        // E of replica k, row r at k·rows + r
-  std::vector<signed char> direction_;  // per (temperature, chain), for round trips
+  SwapLedger ledger_;
   std::vector<LabelMatrix> stored_;   // training: per temperature, one row per example
   std::vector<std::uint32_t> visits_;
   LabelMatrix start_;
   BlockPlan plan_;
-  std::vector<std::int64_t> attempts_, accepts_;
-  std::int64_t round_trips_ = 0, rounds_ = 0;
+  std::int64_t rounds_ = 0;
 };
 
 }  // namespace ebm

@@ -44,33 +44,10 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"
 
 namespace ebm {
-
-// log of the Metropolis ratio for swapping the states of two replicas at inverse temperatures beta_i, beta_j
-// whose joint energies (at β = 1) are e_i, e_j; the swap is accepted with probability min(1, exp(·)).
-inline double swap_log_ratio(double beta_i, double beta_j, double e_i, double e_j) {
-  return (beta_i - beta_j) * (e_i - e_j);
-}
-
-// Swap statistics since the last reset. Pair k is (β_k, β_{k+1}). A round trip is a state that went from β_0
-// down to β_{K−1} and back to β_0 (counted on its return), the usual measure of how well a ladder mixes.
-struct SwapStats {
-  std::vector<std::int64_t> attempts, accepts;
-  std::int64_t round_trips = 0;
-
-  // Acceptance rate of each neighbour pair (0 where nothing was proposed yet).
-  std::vector<double> rates() const {
-    std::vector<double> r(attempts.size(), 0.0);
-    for (std::size_t k = 0; k < r.size(); ++k)
-      if (attempts[k] > 0) r[k] = double(accepts[k]) / double(attempts[k]);
-    return r;
-  }
-};
-
-// Swap streams are chain streams far beyond any chain index, so they never coincide with a chain's stream.
-inline constexpr std::uint64_t swap_stream_offset = std::uint64_t(1) << 48;
 
 template <class Kernel>
 class ParallelTempering {
@@ -100,8 +77,7 @@ public:
     for (Index n = 0; n < n_; ++n)
       swap_rng_.push_back(make_stream(seed, StreamPurpose::chain, swap_stream_offset + std::uint64_t(n)));
     energy_.setZero(n_);  // compute_energies' scratch
-    direction_.assign(std::size_t(K * n_), 0);
-    reset_swap_stats();
+    ledger_.reset(K, n_);
   }
 
   // ---- chain-policy interface (what the Trainer uses) ------------------------------------------------
@@ -186,14 +162,9 @@ public:
       for (Index k = first; k < last; k += 2) {
         const double log_r = swap_log_ratio(betas_[std::size_t(k)], betas_[std::size_t(k + 1)],
                                             states_[std::size_t(k)].energy[n], states_[std::size_t(k + 1)].energy[n]);
-        const double u = uniform01d(rng);
-        ++attempts_[std::size_t(k)];
-        if (log_r >= 0 || u < std::exp(log_r)) {  // NaN: both false, rejected
-          ++accepts_[std::size_t(k)];
-          exchange(k, n);
-        }
+        if (ledger_.decide(k, log_r, uniform01d(rng))) exchange(k, n);
       }
-      track_round_trips(n);
+      ledger_.track_round_trips(n);
     }
   }
 
@@ -210,13 +181,9 @@ public:
     rounds_ = r;
   }
 
-  SwapStats swap_stats() const { return {attempts_, accepts_, round_trips_}; }
+  SwapStats swap_stats() const { return ledger_.stats(); }
   std::vector<double> swap_rates() const { return swap_stats().rates(); }
-  void reset_swap_stats() {
-    attempts_.assign(std::size_t(num_temperatures() - 1), 0);
-    accepts_.assign(std::size_t(num_temperatures() - 1), 0);
-    round_trips_ = 0;
-  }
+  void reset_swap_stats() { ledger_.reset_stats(); }
 
   // ---- checkpoints -----------------------------------------------------------------------------------
   // Every replica's (v, h, ph) stacked replica by replica: rows k·N … k·N + N − 1 hold temperature k.
@@ -297,17 +264,8 @@ private:
     a.h.row(n).swap(b.h.row(n));
     a.ph.row(n).swap(b.ph.row(n));
     std::swap(a.energy[n], b.energy[n]);
-    std::swap(direction_[std::size_t(k * n_ + n)], direction_[std::size_t((k + 1) * n_ + n)]);
+    ledger_.exchanged(k, n);
     if (k == 0) top_changed_ = true;
-  }
-
-  // A state is marked +1 on reaching β_0 and −1 on reaching β_{K−1} after that; −1 → +1 is one round trip.
-  void track_round_trips(Index n) {
-    signed char& top = direction_[std::size_t(n)];
-    if (top == -1) ++round_trips_;
-    top = 1;
-    signed char& bottom = direction_[std::size_t((num_temperatures() - 1) * n_ + n)];
-    if (bottom == 1) bottom = -1;
   }
 
   std::vector<double> betas_;
@@ -318,11 +276,10 @@ private:
   std::vector<Model> tempered_;  // replicas 1 … K−1
   std::vector<Rng> rng_, swap_rng_;
   VectorX<Scalar> energy_;  // without cached energies: E(v, h) of one replica's rows, before widening to double
-  std::vector<signed char> direction_;
+  SwapLedger ledger_;
   BlockPlan plan_;
   std::vector<typename Model::Workspace> ws_;
-  std::vector<std::int64_t> attempts_, accepts_;
-  std::int64_t round_trips_ = 0, rounds_ = 0;
+  std::int64_t rounds_ = 0;
   bool top_changed_ = false;
 };
 
