@@ -7,38 +7,22 @@
 
 #include "ebm/samplers/conditional_tempering.hpp"
 #include "ebm/samplers/site_gibbs.hpp"
-#include "ebm/train/trainer.hpp"
+#include "reproducibility/crf_runs.hpp"
 #include "reproducibility/thread_runs.hpp"
-#include "support/crf_fixtures.hpp"
 
 using namespace ebm;
 
 namespace {
 
-using Crf = GridCrf<MlpUnary<float>>;
+using Crf = test::ReproCrf;
 using Kernel = SiteGibbs<Crf>;
-
-Crf make_crf() {
-  Crf crf(6, 7, PatchFeatures{1, 2, 1}, MlpUnary<float>(18, 5, 4), Pairwise::full);
-  crf.init(3, 1.0f, 1.5f);
-  return crf;
-}
-
-MatrixX<float> images(Index n) { return test::random_images(n, 42, 8).cast<float>(); }
-
-LabelMatrix labels(Index n, std::uint64_t seed) {
-  Rng rng = make_stream(seed, StreamPurpose::user, 2);
-  LabelMatrix y(n, 42);
-  for (Index k = 0; k < y.size(); ++k) y.data()[k] = Label(rng() % 4u);
-  return y;
-}
 
 // Every replica's labels stacked, then the swap accepts as one more row.
 MatrixX<float> sample(std::uint64_t seed) {
-  const Crf crf = make_crf();
+  const Crf crf = test::repro_crf(1.5f);
   const Index n = 37;
   ConditionalTempering<Kernel> pt(Kernel(SiteScan::checkerboard, 4), n, {1.0, 0.7, 0.45, 0.25}, 3, seed);
-  pt.start(crf, images(n), labels(n, 1));
+  pt.start(crf, test::repro_images(n), test::repro_labels(n, 1));
   for (int t = 0; t < 3; ++t) pt.advance(crf);
   MatrixX<float> out(4 * n + 1, 42);
   out.setZero();
@@ -49,19 +33,8 @@ MatrixX<float> sample(std::uint64_t seed) {
 }
 
 VectorX<float> train(std::uint64_t seed) {
-  Crf crf = make_crf();
-  const auto x = images(50);
-  const auto y = labels(50, 4);
-  ConditionalTempering<Kernel> chains(Kernel(SiteScan::checkerboard, 3), 50, {1.0, 0.6, 0.3}, 2, seed);
-  TrainOptions o;
-  o.batch_size = 20;
-  o.epochs = 3;
-  o.learning_rate = 0.05;
-  o.seed = seed;
-  o.weight_decay = 1e-3;
-  Trainer trainer(crf, chains, o);
-  trainer.fit(ConditionalData<float>(x, y));
-  return crf.params();
+  return test::train_repro_crf(
+      ConditionalTempering<Kernel>(Kernel(SiteScan::checkerboard, 3), 50, {1.0, 0.6, 0.3}, 2, seed), 1.5f, seed);
 }
 
 }  // namespace

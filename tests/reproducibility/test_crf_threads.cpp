@@ -7,56 +7,29 @@
 
 #include "ebm/samplers/per_example_chains.hpp"
 #include "ebm/samplers/site_gibbs.hpp"
-#include "ebm/train/trainer.hpp"
+#include "reproducibility/crf_runs.hpp"
 #include "reproducibility/thread_runs.hpp"
-#include "support/crf_fixtures.hpp"
 
 using namespace ebm;
 
 namespace {
 
-using Crf = GridCrf<MlpUnary<float>>;
-
-Crf make_crf() {
-  Crf crf(6, 7, PatchFeatures{1, 2, 1}, MlpUnary<float>(18, 5, 4), Pairwise::full);
-  crf.init(3, 1.0f, 0.5f);
-  return crf;
-}
-
-MatrixX<float> images(Index n) { return test::random_images(n, 42, 8).cast<float>(); }
-
-LabelMatrix labels(Index n, std::uint64_t seed) {
-  Rng rng = make_stream(seed, StreamPurpose::user, 2);
-  LabelMatrix y(n, 42);
-  for (Index k = 0; k < y.size(); ++k) y.data()[k] = Label(rng() % 4u);
-  return y;
-}
+using Crf = test::ReproCrf;
 
 LabelMatrix sample(SiteScan scan, std::uint64_t seed) {
-  const Crf crf = make_crf();
-  const auto x = images(37);
+  const Crf crf = test::repro_crf(0.5f);
+  const auto x = test::repro_images(37);
   SiteGibbs<Crf> kernel(scan, 4);
   LabelChains<Crf> state;
   auto rng = make_chain_streams(seed, 37);
-  kernel.init(crf, state, x, labels(37, 1), rng);
+  kernel.init(crf, state, x, test::repro_labels(37, 1), rng);
   for (int t = 0; t < 5; ++t) kernel.step(crf, state, rng);
   return state.y;
 }
 
 VectorX<float> train(std::uint64_t seed) {
-  Crf crf = make_crf();
-  const auto x = images(50);
-  const auto y = labels(50, 4);
-  PerExampleChains<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard, 3), 50, 2, seed);
-  TrainOptions o;
-  o.batch_size = 20;
-  o.epochs = 3;
-  o.learning_rate = 0.05;
-  o.seed = seed;
-  o.weight_decay = 1e-3;
-  Trainer trainer(crf, chains, o);
-  trainer.fit(ConditionalData<float>(x, y));
-  return crf.params();
+  return test::train_repro_crf(PerExampleChains<SiteGibbs<Crf>>(SiteGibbs<Crf>(SiteScan::checkerboard, 3), 50, 2, seed),
+                               0.5f, seed);
 }
 
 }  // namespace
