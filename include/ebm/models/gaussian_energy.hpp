@@ -71,7 +71,8 @@ public:
   auto mean() const { return theta_.head(d_); }
   ConstParamMatrix precision() const { return ConstParamMatrix(theta_.data() + d_, d_, d_); }
   // Views of the same layout inside any flat vector (a gradient, a momentum buffer).
-  auto mean_of(VecRef<S> v) const { return v.head(d_); }
+  // A Map over v's memory: v.head() would point into the by-value Ref, dead after the return.
+  Eigen::Map<VectorX<S>> mean_of(VecRef<S> v) const { return Eigen::Map<VectorX<S>>(v.data(), d_); }
   ParamMatrix precision_of(VecRef<S> v) const { return ParamMatrix(v.data() + d_, d_, d_); }
   std::string param_name(Index k) const {
     if (k < d_) return "mu(" + std::to_string(k) + ")";

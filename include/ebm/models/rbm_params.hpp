@@ -18,6 +18,7 @@ public:
   using Scalar = S;
   using ParamMatrix = Eigen::Map<MatrixX<S>>;
   using ConstParamMatrix = Eigen::Map<const MatrixX<S>>;
+  using ParamVector = Eigen::Map<VectorX<S>>;
 
   Index num_visible() const { return nv_; }
   Index num_hidden() const { return nh_; }
@@ -30,10 +31,12 @@ public:
   ConstParamMatrix W() const { return ConstParamMatrix(theta_.data(), nv_, nh_); }
   auto b() const { return theta_.segment(nv_ * nh_, nv_); }
   auto c() const { return theta_.segment(nv_ * nh_ + nv_, nh_); }
-  // Views of the same layout inside any flat vector (a gradient, a momentum buffer).
+  // Views of the same layout inside any flat vector (a gradient, a momentum buffer). They are Maps over the
+  // vector's memory, never expressions of the by-value Ref parameter: a segment() of `v` would keep a pointer
+  // to `v` itself, which dies when the function returns (ASan: stack-use-after-scope).
   ParamMatrix W_of(VecRef<S> v) const { return ParamMatrix(v.data(), nv_, nh_); }
-  auto b_of(VecRef<S> v) const { return v.segment(nv_ * nh_, nv_); }
-  auto c_of(VecRef<S> v) const { return v.segment(nv_ * nh_ + nv_, nh_); }
+  ParamVector b_of(VecRef<S> v) const { return ParamVector(v.data() + nv_ * nh_, nv_); }
+  ParamVector c_of(VecRef<S> v) const { return ParamVector(v.data() + nv_ * nh_ + nv_, nh_); }
   std::string param_name(Index k) const {
     if (k < nv_ * nh_) return "W(" + std::to_string(k / nh_) + ", " + std::to_string(k % nh_) + ")";
     if (k < nv_ * nh_ + nv_) return "b(" + std::to_string(k - nv_ * nh_) + ")";
