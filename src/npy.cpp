@@ -1,13 +1,17 @@
 #include "ebm/io/npy.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <regex>
+#include <new>
 #include <sstream>
 
 #include "ebm/core/error.hpp"
 #include "ebm/io/atomic_file.hpp"
+#include "input_file.hpp"
+#include "npy_header.hpp"
 
 namespace ebm {
 
@@ -41,46 +45,64 @@ void write_npy(const std::string& path, const Matrixd& m, NpyType type, bool as_
   write_file_atomically(path, bytes);
 }
 
-Matrixd read_npy(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  ensure(bool(in), "npy file '", path, "': cannot open it");
-  char pre[10] = {};
-  in.read(pre, 10);
-  ensure(in.gcount() == 10 && std::memcmp(pre, "\x93NUMPY", 6) == 0, "npy file '", path, "': not a .npy file (bad magic)");
-  ensure(pre[6] == 1, "npy file '", path, "': format version ", int(pre[6]), " is not supported (only 1.0)");
-  const std::size_t hlen = std::uint8_t(pre[8]) | (std::size_t(std::uint8_t(pre[9])) << 8);
-  std::string header(hlen, '\0');
-  in.read(header.data(), std::streamsize(hlen));
-  ensure(std::size_t(in.gcount()) == hlen, "npy file '", path, "': truncated header");
-  std::smatch m;
-  ensure(std::regex_search(header, m, std::regex("'descr':\\s*'([<>|]?)(f4|f8)'")), "npy file '", path,
-         "': dtype must be float32 or float64, header is ", header);
-  ensure(m[1] != ">", "npy file '", path, "': big-endian data is not supported");
-  const bool f32 = m[2] == "f4";
-  ensure(std::regex_search(header, std::regex("'fortran_order':\\s*False")), "npy file '", path,
-         "': Fortran-order arrays are not supported (save with C order)");
-  std::smatch s;
-  ensure(std::regex_search(header, s, std::regex("'shape':\\s*\\((\\d+)\\s*,\\s*(\\d*)\\s*\\)")), "npy file '", path,
-         "': shape must be 1-D or 2-D, header is ", header);
-  const Index rows = std::stoll(s[1]);
-  const Index cols = s[2].length() ? std::stoll(s[2]) : 1;
-  Matrixd out(rows, cols);
-  const std::size_t width = f32 ? 4 : 8;
-  std::string data(std::size_t(rows * cols) * width, '\0');
-  in.read(data.data(), std::streamsize(data.size()));
-  ensure(std::size_t(in.gcount()) == data.size(), "npy file '", path, "': truncated data (expected ", rows, " x ", cols,
-         " values)");
-  for (Index k = 0; k < rows * cols; ++k) {
+namespace {
+
+// Converts `count` stored values, starting at element `first` of the file's order, into m.
+void decode_values(const char* src, std::uint64_t first, std::uint64_t count, const detail::NpyHeader& h, Matrixd& m) {
+  const std::uint64_t rows = std::uint64_t(h.rows);
+  // The file's byte order against this machine's: reverse each value's bytes when they differ.
+  const bool swap = h.big_endian != (std::endian::native == std::endian::big);
+  for (std::uint64_t k = 0; k < count; ++k) {
     double v;
-    if (f32) {
-      float f;
-      std::memcpy(&f, data.data() + k * 4, 4);
-      v = f;
+    if (h.f32) {
+      std::uint32_t u;
+      std::memcpy(&u, src + k * 4, 4);
+      v = std::bit_cast<float>(swap ? __builtin_bswap32(u) : u);
     } else {
-      std::memcpy(&v, data.data() + k * 8, 8);
+      std::uint64_t u;
+      std::memcpy(&u, src + k * 8, 8);
+      v = std::bit_cast<double>(swap ? __builtin_bswap64(u) : u);
     }
-    out(k / cols, k % cols) = v;
+    const std::uint64_t e = first + k;
+    // Matrixd is row-major: C-order data lands in storage order; Fortran order walks down the columns.
+    if (h.fortran_order) m(Index(e % rows), Index(e / rows)) = v;
+    else m.data()[e] = v;
   }
+}
+
+Matrixd allocate(const detail::NpyHeader& h, const std::string& name) {
+  try {
+    return Matrixd(h.rows, h.cols);
+  } catch (const std::bad_alloc&) {
+    fail("npy file '", name, "': not enough memory for ", h.rows, " x ", h.cols, " values");
+  }
+}
+
+}  // namespace
+
+Matrixd read_npy(const std::string& path) {
+  detail::InputFile f = detail::open_input(path, "npy file");
+  const std::string prefix = detail::read_prefix(f, detail::npy_max_prefix, path, "npy file");
+  const detail::NpyHeader h = detail::parse_npy_header(prefix, f.size, path);
+  Matrixd out = allocate(h, path);
+  f.in.seekg(std::streamoff(h.data_offset));
+  // In blocks, so that a large file is never held twice in memory.
+  const std::uint64_t item = h.f32 ? 4 : 8, total = h.data_bytes / item, block = std::uint64_t{1} << 16;
+  std::string buffer;
+  for (std::uint64_t first = 0; first < total; first += block) {
+    const std::uint64_t n = std::min(block, total - first);
+    buffer.resize(std::size_t(n * item));
+    f.in.read(buffer.data(), std::streamsize(buffer.size()));
+    ensure(std::size_t(f.in.gcount()) == buffer.size(), "npy file '", path, "': read failed at value ", first);
+    decode_values(buffer.data(), first, n, h, out);
+  }
+  return out;
+}
+
+Matrixd parse_npy(std::string_view bytes, const std::string& name) {
+  const detail::NpyHeader h = detail::parse_npy_header(bytes, bytes.size(), name);
+  Matrixd out = allocate(h, name);
+  decode_values(bytes.data() + h.data_offset, 0, h.data_bytes / (h.f32 ? 4 : 8), h, out);
   return out;
 }
 

@@ -17,6 +17,9 @@ DataSpec load_data(const std::string& spec, const std::string& data_dir, Index l
     const Matrixd m = read_npy(spec);
     const Index n = limit >= 0 ? std::min(limit, m.rows()) : m.rows();
     d.intensities = m.topRows(n).cast<float>();
+    // Before minCoeff, which has no answer for an empty matrix: shapes (0, 64) and (200, 0) are valid .npy files.
+    check_nonempty(d.intensities.rows(), "--data " + spec);
+    ensure(d.intensities.cols() > 0, "--data ", spec, ": has 0 columns (shape ", m.rows(), " x 0)");
     check_finite(d.intensities, "--data " + spec);
     ensure(d.intensities.minCoeff() >= 0 && d.intensities.maxCoeff() <= 1, "--data ", spec,
            ": values must lie in [0, 1]");

@@ -4,6 +4,7 @@
 # usage: run_cli_tests.sh EBM MAKE_DATA WORKDIR
 set -euo pipefail
 ebm=$1 make_data=$2 dir=$3
+corpus=$(cd "$(dirname "$0")/../fuzz/corpus" && pwd)  # crafted files of the loaders (before the cd below)
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 "$make_data" data.npy 400
@@ -149,4 +150,15 @@ expect_error "--batch = 100 exceeds" "$ebm" crf --data-dir mnist --train 40 --ba
 expect_error "cannot open" "$ebm" crf --data-dir missing --train 40 --batch 10
 expect_error "canvas = 4" "$ebm" crf "${crf[@]}" --canvas 4
 expect_error "--train = 1000" "$ebm" crf --task denoise --data-dir mnist --train 1000
+# Crafted data files (tests/fuzz/corpus, issue 10 item 6): a one-line error naming the file and the field.
+expect_error "is empty (0 rows)" "$ebm" train --data "$corpus/npy/repro-shape-0x64.npy" --hidden 2 --epochs 1
+expect_error "has 0 columns" "$ebm" train --data "$corpus/npy/repro-shape-200x0.npy" --hidden 2 --epochs 1
+expect_error "repro-shape-2e40x64.npy': truncated data" "$ebm" train --data "$corpus/npy/repro-shape-2e40x64.npy"
+expect_error "'shape' entry 0 = 123456789012345678901 is too large" "$ebm" train --data "$corpus/npy/repro-shape-20-digits.npy"
+expect_error "'shape' appears twice" "$ebm" eval --model full.ebm --data "$corpus/npy/repro-duplicate-shape.npy"
+expect_error "format version 1.1" "$ebm" train --data "$corpus/npy/repro-version-1.1.npy"
+mkdir -p bad-mnist && cp mnist/* bad-mnist/
+cp "$corpus/idx/repro-dims-wrap-2e64.idx" bad-mnist/train-images-idx3-ubyte
+expect_error "implausibly large" "$ebm" train --data mnist --data-dir bad-mnist
+expect_error "implausibly large" "$ebm" crf --data-dir bad-mnist --train 40 --batch 10
 echo "cli tests: all passed"
