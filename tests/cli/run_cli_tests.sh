@@ -180,6 +180,9 @@ expect_refusal "nested deeper than 64 levels" "$ebm" train --resume deep.ebm --o
 # Item 3: header values whose products overflow.
 edit full.ebm big.ebm num_hidden=4611686018427387904
 expect_refusal "num_visible x num_hidden: 64 x 4611686018427387904 overflows" "$ebm" eval --model big.ebm --exact
+# nv = 4294967304, nh = 455475117508293156: nv·nh + nv + nh wraps to 844, the true parameter count of 64 x 12.
+edit full.ebm wrap.ebm num_visible=4294967304 num_hidden=455475117508293156
+expect_refusal "num_visible x num_hidden: 4294967304 x 455475117508293156 overflows" "$ebm" export --model wrap.ebm --npy w
 resume_refused "chains.v shape: 9223372036854775807 x 64 overflows" part.ebm training_state.chains=9223372036854775807
 resume_refused "training_state.updates = 9223372036854775807 must be" part.ebm training_state.updates=9223372036854775807
 # Item 4: epoch 2^31 (was cast to -2^31, and ~2^31 epochs trained).
