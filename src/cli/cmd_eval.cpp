@@ -47,9 +47,14 @@ void add_eval(CLI::App& app) {
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
     const ModelFile file = load_model_file(a->model);
     const BernoulliRBMf rbm = rbm_of(file);
-    const nlohmann::json meta = metadata_of(file);
-    if (a->binarize.empty())
-      a->binarize = meta.contains("training") ? meta["training"].value("binarize", "stochastic") : "stochastic";
+    const nlohmann::json meta = metadata_of(file, a->model);
+    if (a->binarize.empty()) {
+      a->binarize = "stochastic";
+      if (meta.contains("training")) {
+        const json_fields::Fields training(meta["training"], "model file '" + a->model + "'", "training.");
+        if (training.has("binarize")) a->binarize = training.string("binarize");
+      }
+    }
     const Binarize mode = parse_binarize(a->binarize);
     const DataSpec d = load_data(a->data, a->data_dir, a->limit);
     ensure(d.intensities.cols() == rbm.num_visible(), "--data ", a->data, ": ", d.intensities.cols(),

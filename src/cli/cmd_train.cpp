@@ -3,7 +3,9 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,6 +17,7 @@
 #include "cli/data_source.hpp"
 #include "cli/progress.hpp"
 #include "cli/rbm_file.hpp"
+#include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/ebm.hpp"
 #include "ebm/samplers/parallel_tempering.hpp"
@@ -54,29 +57,88 @@ nlohmann::json options_json(const TrainArgs& a) {
           {"temperatures", a.temperatures}, {"beta_min", a.beta_min}};
 }
 
+// The options of the run a checkpoint continues, every one type- and range-checked ("--resume m.ebm:
+// training.k = "x" must be an integer in [1, 2147483647]"); the CLI's own checks follow in the callback.
 void options_from_json(const nlohmann::json& j, TrainArgs& a) {
-  a.data = j.at("data");
-  a.binarize = j.at("binarize");
-  a.sampler = j.at("sampler");
-  a.hidden = j.at("hidden");
-  a.k = j.at("k");
-  a.chains = j.at("chains");
-  a.batch = j.at("batch");
-  a.limit = j.at("limit");
-  a.epochs = j.at("epochs");
-  a.lr = j.at("lr");
-  a.lr_schedule = j.at("lr_schedule");
-  a.lr_final = j.at("lr_final");
-  a.momentum = j.at("momentum");
-  a.momentum_initial = j.at("momentum_initial");
-  a.momentum_ramp = j.at("momentum_ramp");
-  a.weight_decay = j.at("weight_decay");
-  a.init_sigma = j.at("init_sigma");
-  a.seed = j.at("seed");
-  a.centering = j.at("centering");
-  a.centering_rate = j.at("centering_rate");
-  a.temperatures = j.value("temperatures", 10);  // absent in checkpoints from before --sampler pt
-  a.beta_min = j.value("beta_min", 0.0);
+  constexpr std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  const json_fields::Fields f(j, "--resume " + a.resume, "training.");
+  a.data = f.string("data");
+  a.binarize = f.string("binarize");
+  a.sampler = f.string("sampler");
+  a.hidden = f.integer("hidden", 1, big);
+  a.k = f.integer("k", 1, INT_MAX);
+  a.chains = f.integer("chains", 1, big);
+  a.batch = f.integer("batch", 1, big);
+  a.limit = f.integer("limit", -1, big);
+  a.epochs = int(f.integer("epochs", 1, INT_MAX));
+  a.lr = f.number("lr");
+  a.lr_schedule = f.string("lr_schedule");
+  a.lr_final = f.number("lr_final");
+  a.momentum = f.number("momentum");
+  a.momentum_initial = f.number("momentum_initial");
+  a.momentum_ramp = f.number("momentum_ramp");
+  a.weight_decay = f.number("weight_decay");
+  a.init_sigma = f.number("init_sigma");
+  a.seed = f.unsigned_integer("seed");
+  a.centering = f.boolean("centering");
+  a.centering_rate = f.number("centering_rate");
+  // Absent in checkpoints from before --sampler pt.
+  a.temperatures = f.has("temperatures") ? int(f.integer("temperatures", 1, INT_MAX)) : 10;
+  a.beta_min = f.has("beta_min") ? f.number("beta_min") : 0.0;
+}
+
+TrainOptions train_options(const TrainArgs& a) {
+  TrainOptions opt;
+  opt.batch_size = a.batch;
+  opt.epochs = a.epochs;
+  opt.learning_rate = a.lr;
+  opt.schedule = {parse_schedule_kind(a.lr_schedule), a.lr_final};
+  opt.momentum = {a.momentum_initial, a.momentum, a.momentum_ramp};
+  opt.weight_decay = a.weight_decay;
+  opt.seed = a.seed;
+  opt.centering = a.centering;
+  opt.centering_rate = a.centering_rate;
+  opt.validate();
+  return opt;
+}
+
+// Everything a checkpoint holds, against what the resumed run needs, before any data is read (the reader has
+// already checked types, ranges, finiteness and binary states): the model's shape, the counters, one chain
+// state and one stream per chain of this sampler, the centering offset, the parity of the PT rounds.
+void check_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta) {
+  const std::string where = "--resume " + a.resume;
+  const TrainingState& t = *f.training;
+  ensure(a.hidden == f.num_hidden, where, ": training.hidden = ", a.hidden, ", but the model has ", f.num_hidden,
+         " hidden units");
+  ensure(t.epoch <= a.epochs, where, ": the checkpoint has done ", t.epoch, " epochs, more than --epochs = ",
+         a.epochs);
+  // Every epoch makes the same number (>= 1) of updates; the number itself is checked against the data later.
+  ensure(t.epoch == 0 ? t.updates == 0 : t.updates >= t.epoch && t.updates % t.epoch == 0, where,
+         ": training_state.updates = ", t.updates, " is not a whole number of updates per epoch for ", t.epoch,
+         " epochs");
+  Index rows = a.chains, streams = a.chains;
+  if (a.sampler == "cd") {
+    rows = streams = a.batch;  // one chain per minibatch row, restarted at every update
+  } else if (a.sampler == "pt") {
+    rows = checked_mul(Index(a.temperatures), a.chains, where + ": temperatures x chains");
+    streams = checked_add(rows, a.chains, where + ": streams");  // the chains', then one swap stream per ladder
+  }
+  ensure(t.chains_v.rows() == rows, where, ": the checkpoint holds ", t.chains_v.rows(), " chain states; ",
+         a.sampler, " with these options needs ", rows);
+  ensure(Index(t.chain_streams.size()) == streams, where, ": the checkpoint has ", t.chain_streams.size(),
+         " random streams; ", a.sampler, " with these options needs ", streams);
+  const Index offset = a.centering && t.updates > 0 ? f.num_hidden : 0;
+  ensure(t.hidden_offset.size() == offset, where, ": centering.hidden has ", t.hidden_offset.size(),
+         " entries; a run ", a.centering ? "with" : "without", " centering after ", t.updates, " updates needs ",
+         offset);
+  if (a.sampler == "pt") {
+    const std::int64_t rounds = checked_mul(t.updates, a.k, where + ": updates x k");
+    ensure(meta.contains("pt_rounds") && meta["pt_rounds"].get<std::int64_t>() == rounds, where, ": pt_rounds = ",
+           meta.contains("pt_rounds") ? json_fields::shown(meta["pt_rounds"]) : std::string("(missing)"),
+           "; ", t.updates, " updates of k = ", a.k, " rounds make ", rounds);
+  } else {
+    ensure(!meta.contains("pt_rounds"), where, ": pt_rounds in a checkpoint of sampler ", a.sampler);
+  }
 }
 
 using Gibbs = BlockGibbs<BernoulliRBMf>;
@@ -109,7 +171,7 @@ void restore_chains(Policy& chains, const BernoulliRBMf& rbm, const TrainingStat
     std::copy(t.chain_streams.begin(), t.chain_streams.begin() + std::ptrdiff_t(n), chains.streams().begin());
     std::copy(t.chain_streams.begin() + std::ptrdiff_t(n), t.chain_streams.end(), chains.swap_streams().begin());
     if (t.chains_v.rows() > 0) chains.restore(rbm, t.chains_v, t.chains_h, t.chains_ph);
-    chains.set_rounds(meta.value("pt_rounds", std::int64_t{0}));
+    chains.set_rounds(meta.at("pt_rounds").get<std::int64_t>());  // checked by check_checkpoint
   } else {
     chains.streams() = t.chain_streams;
     if (t.chains_v.rows() > 0) {
@@ -153,20 +215,10 @@ double mean_free_energy(const BernoulliRBMf& rbm, const Matrixf& v) {
 template <class Policy>
 void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, BernoulliRBMf& rbm,
          const Matrixf& train, const Matrixf& heldout, const nlohmann::json& base_meta) {
-  TrainOptions opt;
-  opt.batch_size = a.batch;
-  opt.epochs = a.epochs;
-  opt.learning_rate = a.lr;
-  opt.schedule = {parse_schedule_kind(a.lr_schedule), a.lr_final};
-  opt.momentum = {a.momentum_initial, a.momentum, a.momentum_ramp};
-  opt.weight_decay = a.weight_decay;
-  opt.seed = a.seed;
-  opt.centering = a.centering;
-  opt.centering_rate = a.centering_rate;
-  Trainer trainer(rbm, chains, opt);
+  Trainer trainer(rbm, chains, train_options(a));
   if (resumed && resumed->training) {
     const TrainingState& t = *resumed->training;
-    trainer.set_progress(int(t.epoch), t.updates);
+    trainer.set_progress(int(t.epoch), t.updates);  // epoch in [0, INT_MAX]: checked by the reader
     trainer.optimizer().velocity() = t.velocity;
     trainer.shuffle_stream() = t.shuffle_stream;
     trainer.hidden_offset() = t.hidden_offset;
@@ -282,7 +334,7 @@ void add_train(CLI::App& app) {
     if (!a->resume.empty()) {
       resumed = load_model_file(a->resume);
       ensure(resumed->training.has_value(), "--resume ", a->resume, ": the file holds no training state");
-      base_meta = metadata_of(*resumed);
+      base_meta = metadata_of(*resumed, a->resume);
       ensure(base_meta.contains("training"), "--resume ", a->resume, ": the file holds no training options");
       const int epochs = a->epochs;
       const bool epochs_given = c->count("--epochs") > 0;
@@ -295,11 +347,14 @@ void add_train(CLI::App& app) {
     ensure(a->temperatures >= 1, "--temperatures = ", a->temperatures, " must be at least 1");
     ensure(a->beta_min >= 0 && a->beta_min < 1, "--beta-min = ", a->beta_min, " must lie in [0, 1)");
     ensure(a->hidden > 0, "--hidden = ", a->hidden, " must be positive");
-    ensure(a->k > 0, "--k = ", a->k, " must be at least 1");
+    ensure(a->k > 0 && a->k <= INT_MAX, "--k = ", a->k, " must lie in [1, ", INT_MAX, "]");
     ensure(a->chains > 0, "--chains = ", a->chains, " must be positive");
     ensure(a->batch > 0, "--batch = ", a->batch, " must be positive");
     ensure(a->epochs > 0, "--epochs = ", a->epochs, " must be positive");
     parse_binarize(a->binarize);
+    train_options(*a);
+    // A checkpoint is refused before any data is read, not after minutes of loading.
+    if (resumed) check_checkpoint(*a, *resumed, base_meta);
     const DataSpec train = load_data(a->data, a->data_dir, a->limit);
     // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.
     Matrixf heldout;
@@ -313,6 +368,13 @@ void add_train(CLI::App& app) {
     }
     ensure(a->batch <= train.intensities.rows(), "--batch = ", a->batch, " exceeds the ", train.intensities.rows(),
            " training examples");
+    if (resumed) {
+      const std::int64_t per_epoch = train.intensities.rows() / a->batch, done = resumed->training->epoch;
+      const std::int64_t expected = checked_mul(done, per_epoch, "--resume " + a->resume + ": epochs x updates");
+      ensure(resumed->training->updates == expected, "--resume ", a->resume, ": training_state.updates = ",
+             resumed->training->updates, ", but ", done, " epochs of ", per_epoch, " updates (",
+             train.intensities.rows(), " examples, batch ", a->batch, ") make ", expected);
+    }
     BernoulliRBMf rbm(train.intensities.cols(), a->hidden);
     if (resumed) {
       ensure(resumed->num_visible == rbm.num_visible(), "--resume ", a->resume, ": model has ", resumed->num_visible,

@@ -5,6 +5,7 @@
 set -euo pipefail
 ebm=$1 make_data=$2 dir=$3
 corpus=$(cd "$(dirname "$0")/../fuzz/corpus" && pwd)  # crafted files of the loaders (before the cd below)
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 "$make_data" data.npy 400
@@ -161,4 +162,93 @@ mkdir -p bad-mnist && cp mnist/* bad-mnist/
 cp "$corpus/idx/repro-dims-wrap-2e64.idx" bad-mnist/train-images-idx3-ubyte
 expect_error "implausibly large" "$ebm" train --data mnist --data-dir bad-mnist
 expect_error "implausibly large" "$ebm" crf --data-dir bad-mnist --train 40 --batch 10
+# Crafted model files (issue 10), each with a recomputed CRC-32 (tests/cli/edit_model.py): one line on stderr,
+# status 1 (an ebm::Error, never "internal error", status 2, or a crash). Resume cases also point the stored
+# --data at a file that does not exist, so the message shows the checkpoint is refused before data is read.
+expect_refusal() {
+  local want=$1 status=0; shift
+  "$@" 2> err.txt > /dev/null || status=$?
+  [[ $status == 1 ]] || fail "'$*' exited with status $status, not 1: $(cat err.txt)"
+  [[ $(wc -l < err.txt) == 1 ]] || fail "'$*' printed $(wc -l < err.txt) lines on stderr"
+  grep -q -- "$want" err.txt || fail "'$*' error lacks '$want': $(cat err.txt)"
+  if grep -q "internal error" err.txt; then fail "'$*' reports an internal error"; fi
+}
+edit() { python3 "$here/edit_model.py" "$@"; }
+resume_refused() {  # resume_refused WANT FILE EDIT...: resume from FILE edited, data path broken
+  local want=$1 src=$2; shift 2
+  edit "$src" bad.ebm 'training.data="absent.npy"' "$@"
+  expect_refusal "$want" "$ebm" train --resume bad.ebm --out bad-out.ebm
+}
+edit part.ebm same.ebm
+"$ebm" train --resume same.ebm --out same-out.ebm > /dev/null || fail "a rewritten but unchanged checkpoint does not resume"
+# Item 2: 100,000-deep JSON metadata.
+edit full.ebm deep.ebm deep=100000
+expect_refusal "nested deeper than 64 levels" "$ebm" eval --model deep.ebm --data data.npy --exact
+expect_refusal "nested deeper than 64 levels" "$ebm" export --model deep.ebm --npy deep
+expect_refusal "nested deeper than 64 levels" "$ebm" sample --model deep.ebm --chains 4 --steps 5 --out d.npy
+expect_refusal "nested deeper than 64 levels" "$ebm" filters --model deep.ebm --png d.png
+edit part.ebm deep.ebm deep=100000
+expect_refusal "nested deeper than 64 levels" "$ebm" train --resume deep.ebm --out deep-out.ebm
+# Item 3: header values whose products overflow.
+edit full.ebm big.ebm num_hidden=4611686018427387904
+expect_refusal "num_visible x num_hidden: 64 x 4611686018427387904 overflows" "$ebm" eval --model big.ebm --exact
+# nv = 4294967304, nh = 455475117508293156: nv·nh + nv + nh wraps to 844, the true parameter count of 64 x 12.
+edit full.ebm wrap.ebm num_visible=4294967304 num_hidden=455475117508293156
+expect_refusal "num_visible x num_hidden: 4294967304 x 455475117508293156 overflows" "$ebm" export --model wrap.ebm --npy w
+resume_refused "chains.v shape: 9223372036854775807 x 64 overflows" part.ebm training_state.chains=9223372036854775807
+resume_refused "training_state.updates = 9223372036854775807 must be" part.ebm training_state.updates=9223372036854775807
+# Item 4: epoch 2^31 (was cast to -2^31, and ~2^31 epochs trained).
+resume_refused "training_state.epoch = 2147483648 must be an integer in \[0, 2147483647\]" part.ebm \
+  training_state.epoch=2147483648
+# Item 5: corrupt training state resumed with exit 0.
+for e in -1 1099511627776 3.5 1e300; do
+  resume_refused "training_state.epoch = .* must be an integer" part.ebm "training_state.epoch=$e"
+done
+resume_refused "the checkpoint has done 5 epochs, more than --epochs = 4" part.ebm training_state.epoch=5
+resume_refused "training_state.updates = 41 is not a whole number of updates per epoch" part.ebm training_state.updates=41
+resume_refused "chains.v: entry (0, 3) is nan" part.ebm float:chains.v:3=nan
+resume_refused "chains.v: entry (0, 0) is inf" part.ebm float:chains.v:0=inf
+resume_refused "chains.v: entry (1, 0) is 0.5" part.ebm float:chains.v:64=0.5
+resume_refused "chains.h: entry (0, 1) is -1" part.ebm float:chains.h:1=-1
+resume_refused "chains.ph: entry (0, 2) is nan" part.ebm float:chains.ph:2=nan
+resume_refused "velocity: entry (5, 0) is inf" part.ebm float:velocity:5=inf
+resume_refused "has 21 random streams; pcd with these options needs 20" part.ebm stream+
+resume_refused "has 19 random streams; pcd with these options needs 20" part.ebm stream-
+resume_refused "num_hidden = 8.5 must be an integer" part.ebm num_hidden=8.5
+resume_refused "training.hidden = 13, but the model has 12 hidden units" part.ebm training.hidden=13
+resume_refused "centering.hidden has 12 entries; a run without centering" part.ebm training.centering=false
+resume_refused "holds 20 chain states; pt with these options needs 80" part.ebm 'training.sampler="pt"' \
+  training.temperatures=4
+resume_refused "pt_rounds = 7; 19 updates of k = 1 rounds make 19" pt-part.ebm pt_rounds=7
+resume_refused "pt_rounds = (missing)" pt-part.ebm pt_rounds=-
+resume_refused "has 99 random streams; pt with these options needs 100" pt-part.ebm stream-
+resume_refused "pt_rounds in a checkpoint of sampler pcd" part.ebm pt_rounds=40
+# The update count against the data: the one check that needs it.
+edit part.ebm bad.ebm training_state.updates=60
+expect_refusal "training_state.updates = 60, but 2 epochs of 20 updates (400 examples, batch 20) make 40" \
+  "$ebm" train --resume bad.ebm --out bad-out.ebm
+# Item 7: every stored option with the wrong JSON type names the field (these were "internal error"s).
+for kv in data=1 binarize=1 sampler=1 lr_schedule=1 'hidden="x"' 'k="x"' 'chains="x"' 'batch="x"' 'limit="x"' \
+  'epochs="x"' 'lr="x"' 'lr_final="x"' 'momentum="x"' 'momentum_initial="x"' 'momentum_ramp="x"' \
+  'weight_decay="x"' 'init_sigma="x"' 'seed="x"' seed=-1 'centering="x"' 'centering_rate="x"' \
+  'temperatures="x"' 'beta_min="x"' k=2.5 epochs=1e300 lr=null; do
+  resume_refused "training.${kv%%=*} = " part.ebm "training.$kv"
+done
+for k in data binarize sampler k chains batch epochs lr seed centering; do
+  resume_refused "training.$k is missing" part.ebm "training.$k=-"
+done
+resume_refused "training = \"x\" must be a JSON object" part.ebm 'training="x"'
+resume_refused "training_state = \[\] must be a JSON object" part.ebm 'training_state=[]'
+resume_refused "pt_rounds = \"x\" must be an integer" pt-part.ebm 'pt_rounds="x"'
+resume_refused "data_marginals = \"x\" must be an array of 64 numbers" part.ebm 'data_marginals="x"'
+resume_refused "data_marginals\[0\] = 2 must be a probability" part.ebm 'data_marginals=[2'"$(printf ',0.5%.0s' {1..63})"']'
+for kv in 'kind=1' 'num_visible="x"' 'num_hidden=null' 'scalar=[]' 'training_state.epoch="x"' \
+  'training_state.updates={}' 'training_state.chains=true'; do
+  resume_refused "${kv%%=*} = " part.ebm "$kv"
+done
+edit full.ebm bad.ebm training.binarize=1
+expect_refusal "training.binarize = 1 must be a string" "$ebm" eval --model bad.ebm --data data.npy --exact
+edit full.ebm bad.ebm 'data_marginals=[0.5]'
+expect_refusal "data_marginals = \[0.5\] must be an array of 64 numbers" "$ebm" eval --model bad.ebm --data data.npy
+
 echo "cli tests: all passed"

@@ -7,11 +7,20 @@
 // Sections: "meta" (JSON: kind, shapes, scalar type, free-form training metadata), "params" (float32 θ in the
 // model's flat layout) and, for checkpoints, the training state needed to resume bit for bit: "velocity",
 // "chains.v", "chains.h", "chains.ph" (float32), "rng.chains", "rng.shuffle" (engine states as text), and the
-// epoch/update counters in meta. A wrong magic, version, kind, shape or checksum is an ebm::Error naming the
-// file and the problem. Files are written atomically (temp file + rename).
+// epoch/update counters in meta. Files are written atomically (temp file + rename).
+//
+// The reader treats a file as hostile even when its checksum is right (a CRC only stops accidents): every
+// section is known and appears once, the metadata is at most 64 MiB of JSON nested at most 64 deep, every field
+// has its JSON type and range (integers are integers, epoch fits the trainer's int, sizes are multiplied with
+// overflow checks and compared with the section lengths before anything is allocated), parameters and optimizer
+// state are finite, chain states are binary (visible units of a "bernoulli_rbm"; hidden units always) with
+// probabilities in [0, 1], and random streams are exactly 624 state words each. Any violation is an ebm::Error
+// naming the file and the field; what a resumed run needs beyond that (stream counts for its sampler, counters
+// against its data) is checked by the caller.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ebm/core/random.hpp"
@@ -22,8 +31,8 @@ namespace ebm {
 inline constexpr std::uint32_t model_file_version = 1;
 
 struct TrainingState {
-  std::int64_t epoch = 0;    // epochs completed
-  std::int64_t updates = 0;  // updates completed
+  std::int64_t epoch = 0;    // epochs completed, in [0, INT_MAX]
+  std::int64_t updates = 0;  // updates completed, in [0, 2^62]
   Vectorf velocity;
   Matrixf chains_v, chains_h, chains_ph;
   Vectorf hidden_offset;  // centering offset λ (empty without centering)
@@ -42,5 +51,8 @@ struct ModelFile {
 void save_model_file(const std::string& path, const ModelFile& file);
 // expected_kind: when non-empty, a file of another kind is an error.
 ModelFile load_model_file(const std::string& path, const std::string& expected_kind = "bernoulli_rbm");
+// The same from the file's bytes in memory (fuzzing, embedded models); `name` stands for the file in messages.
+ModelFile parse_model_file(std::string_view bytes, const std::string& name,
+                           const std::string& expected_kind = "bernoulli_rbm");
 
 }  // namespace ebm
