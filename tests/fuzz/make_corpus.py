@@ -5,7 +5,8 @@
     python3 tests/fuzz/make_corpus.py tests/fuzz/corpus
 
 The model-file corpus (tests/fuzz/corpus/model_file) is made by `make_model_corpus.py` from files the ebm tool
-writes. Names say what a file is: seed-* are valid, repro-* must be refused with an ebm::Error (or, for the
+writes. Files named by a 40-digit hash are libFuzzer's: inputs of a scripts/fuzz run that added coverage, kept by
+`build-fuzz/tests/fuzz/fuzz_<loader> -merge=1 tests/fuzz/corpus/<loader> build-fuzz/fuzz-corpus/<loader>`. Names say what a file is: seed-* are valid, repro-* must be refused with an ebm::Error (or, for the
 data-level ones, be refused by `--data`); the replay test (fuzz-corpus:<loader>) only checks that nothing crashes
 and that the file and in-memory readers agree, the unit tests check the messages.
 """
