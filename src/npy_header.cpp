@@ -50,7 +50,7 @@ public:
       if (peek() == '}') break;
       const std::string key = read_string("a key");
       skip_space();
-      expect(':', "':' after the key '" + key + "'");
+      expect(':', "':' after the key '" + shown(key) + "'");
       skip_space();
       if (key == "descr") {
         ensure_new(descr.has_value(), key);
@@ -62,14 +62,14 @@ public:
         ensure_new(shape.has_value(), key);
         shape = read_shape();
       } else {
-        fail_here("unexpected key '", key, "' (numpy accepts exactly 'descr', 'fortran_order' and 'shape')");
+        fail_here("unexpected key '", shown(key), "' (numpy accepts exactly 'descr', 'fortran_order' and 'shape')");
       }
       skip_space();
       if (peek() == ',') {
         ++pos_;
         continue;
       }
-      if (peek() != '}') fail_here("expected ',' or '}' after the value of '", key, "'");
+      if (peek() != '}') fail_here("expected ',' or '}' after the value of '", shown(key), "'");
     }
     ++pos_;  // '}'
     skip_space();
