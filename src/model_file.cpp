@@ -21,9 +21,10 @@ namespace ebm {
 namespace {
 
 constexpr char magic[8] = {'E', 'B', 'M', 'M', 'O', 'D', 'E', 'L'};
-// The metadata of a 784-visible MNIST model is about 20 KB (its data marginals); 64 MiB leaves room for far
-// wider models and still bounds what a crafted file can make the JSON parser build.
-constexpr std::size_t max_meta_bytes = std::size_t(64) << 20;
+// The metadata of a 784-visible MNIST model is about 20 KB, nearly all of it the data marginals (~20 bytes per
+// visible unit); 16 MiB holds those of 800,000 visible units and bounds what a crafted file can make the JSON
+// parser build (up to ~16 bytes of nlohmann::json per 2 bytes of "0,").
+constexpr std::size_t max_meta_bytes = std::size_t(16) << 20;
 // Counters leave room to count on without overflow (an update takes far longer than a nanosecond).
 constexpr std::int64_t max_updates = std::int64_t(1) << 62;
 const std::set<std::string> training_sections = {"velocity", "chains.v", "chains.h", "chains.ph",

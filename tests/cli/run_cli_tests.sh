@@ -223,6 +223,9 @@ resume_refused "pt_rounds = 7; 19 updates of k = 1 rounds make 19" pt-part.ebm p
 resume_refused "pt_rounds = (missing)" pt-part.ebm pt_rounds=-
 resume_refused "has 99 random streams; pt with these options needs 100" pt-part.ebm stream-
 resume_refused "pt_rounds in a checkpoint of sampler pcd" part.ebm pt_rounds=40
+"$ebm" train "${common[@]}" --sampler cd --epochs 2 --stop-after 1 --out cd-part.ebm > /dev/null
+"$ebm" train --resume cd-part.ebm --out cd-resumed.ebm > /dev/null || fail "a CD checkpoint does not resume"
+resume_refused "has 19 random streams; cd with these options needs 20" cd-part.ebm stream-
 # The update count against the data: the one check that needs it.
 edit part.ebm bad.ebm training_state.updates=60
 expect_refusal "training_state.updates = 60, but 2 epochs of 20 updates (400 examples, batch 20) make 40" \

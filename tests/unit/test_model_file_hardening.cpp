@@ -104,9 +104,9 @@ TEST_CASE("JSON metadata nested 100,000 deep is refused before anything recurses
   CHECK_NOTHROW(parse(with_field("junk", Json::parse(std::string(60, '[') + std::string(60, ']')))));
 }
 
-TEST_CASE("metadata beyond 64 MiB or not JSON is refused", "[io][model-file][errors]") {
+TEST_CASE("metadata beyond 16 MiB or not JSON is refused", "[io][model-file][errors]") {
   ModelFileSurgery s = valid();
-  s.section("meta") = "\"" + std::string((std::size_t(64) << 20) + 1, 'x') + "\"";
+  s.section("meta") = "\"" + std::string((std::size_t(16) << 20) + 1, 'x') + "\"";
   CHECK_ERROR(parse(s.bytes()), Contains("metadata has") && Contains("more than the limit"));
   s.section("meta") = "{\"kind\": ";
   CHECK_ERROR(parse(s.bytes()), Contains(name) && Contains("metadata is not valid JSON"));

@@ -6,11 +6,11 @@
 //
 // Sections: "meta" (JSON: kind, shapes, scalar type, free-form training metadata), "params" (float32 θ in the
 // model's flat layout) and, for checkpoints, the training state needed to resume bit for bit: "velocity",
-// "chains.v", "chains.h", "chains.ph" (float32), "rng.chains", "rng.shuffle" (engine states as text), and the
-// epoch/update counters in meta. Files are written atomically (temp file + rename).
+// "chains.v", "chains.h", "chains.ph", "centering.hidden" (float32), "rng.chains", "rng.shuffle" (engine states
+// as text), and the epoch/update counters in meta. Files are written atomically (temp file + rename).
 //
 // The reader treats a file as hostile even when its checksum is right (a CRC only stops accidents): every
-// section is known and appears once, the metadata is at most 64 MiB of JSON nested at most 64 deep, every field
+// section is known and appears once, the metadata is at most 16 MiB of JSON nested at most 64 deep, every field
 // has its JSON type and range (integers are integers, epoch fits the trainer's int, sizes are multiplied with
 // overflow checks and compared with the section lengths before anything is allocated), parameters and optimizer
 // state are finite, chain states are binary (visible units of a "bernoulli_rbm"; hidden units always) with
