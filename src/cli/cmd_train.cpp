@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
+#include "cli/output_lock.hpp"
 #include "cli/progress.hpp"
 #include "cli/rbm_file.hpp"
 #include "ebm/data/binarize.hpp"
@@ -300,6 +301,7 @@ void add_train(CLI::App& app) {
     ensure(a->batch > 0, "--batch = ", a->batch, " must be positive");
     ensure(a->epochs > 0, "--epochs = ", a->epochs, " must be positive");
     parse_binarize(a->binarize);
+    const OutputLock out_lock(a->out);  // --out writable and ours alone: checked before any data is loaded
     const DataSpec train = load_data(a->data, a->data_dir, a->limit);
     // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.
     Matrixf heldout;
