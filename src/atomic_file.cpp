@@ -11,8 +11,10 @@
 
 namespace ebm {
 
+std::string atomic_temp_path(const std::string& path, long pid) { return path + ".tmp." + std::to_string(pid); }
+
 void write_file_atomically(const std::string& path, std::string_view bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = atomic_temp_path(path, long(::getpid()));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   ensure(fd >= 0, "cannot write '", path, "': ", std::strerror(errno));
   std::size_t done = 0;

@@ -15,6 +15,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
+#include "cli/output_lock.hpp"
 #include "cli/progress.hpp"
 #include "cli/rbm_file.hpp"
 #include "ebm/core/checked_arithmetic.hpp"
@@ -355,6 +356,7 @@ void add_train(CLI::App& app) {
     train_options(*a);
     // A checkpoint is refused before any data is read, not after minutes of loading.
     if (resumed) check_checkpoint(*a, *resumed, base_meta);
+    const OutputLock out_lock(a->out);  // --out writable and ours alone: checked before any data is loaded
     const DataSpec train = load_data(a->data, a->data_dir, a->limit);
     // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.
     Matrixf heldout;

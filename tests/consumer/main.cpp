@@ -1,5 +1,7 @@
 // Trains a tiny RBM for a few CD-1 updates through the installed ebm and prints its exact log Z: proof that
-// the installed headers, library and CMake package work together for a downstream project.
+// the installed headers, library and CMake package work together for a downstream project. It is compiled
+// without -march=native (the exported target carries no ISA flag) against a library compiled with it, and frees
+// a matrix the library allocated (exact_sample_visible): Eigen's alignment must agree across that boundary.
 #include <cmath>
 #include <cstdio>
 

@@ -23,6 +23,15 @@ endfunction()
 # They are after `cmake --build`, as in CI, where this is a no-op; it makes the test stand on its own otherwise.
 run("build ebm (a no-op after the full build)" ${CMAKE_COMMAND} --build ${EBM_BUILD_DIR} -j 2)
 run("install ebm into ${prefix}" ${CMAKE_COMMAND} --install ${EBM_BUILD_DIR} --prefix ${prefix})
+# The exported target carries no machine-specific flag: a consumer compiles for the CPU it chooses.
+file(GLOB_RECURSE exported ${prefix}/*/ebmTargets.cmake)
+if(NOT exported)
+  message(FATAL_ERROR "consumer: no ebmTargets.cmake under ${prefix}")
+endif()
+file(READ "${exported}" targets)
+if(targets MATCHES "-march|-mtune|-mavx|-msse")
+  message(FATAL_ERROR "consumer: the exported target ebm::ebm carries a machine-specific flag (${CMAKE_MATCH_0}): ${exported}")
+endif()
 run("configure" ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR} -B ${build} -G ${GENERATOR} -DCMAKE_BUILD_TYPE=Release
     -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
 run("build" ${CMAKE_COMMAND} --build ${build} -j 2)

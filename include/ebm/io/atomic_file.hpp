@@ -10,4 +10,8 @@ namespace ebm {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// The temporary file write_file_atomically uses for `path` in process `pid`: "<path>.tmp.<pid>". A process
+// killed mid-write leaves it behind; the pid in the name lets the next writer tell it is stale.
+std::string atomic_temp_path(const std::string& path, long pid);
+
 }  // namespace ebm
