@@ -27,6 +27,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ebm/ebm.hpp"
 #include "ebm/io/idx.hpp"
@@ -257,10 +259,11 @@ int main(int argc, char** argv) {
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime()
       ->MeasureProcessCPUTime();
-  for (auto [name, fn] : {std::pair{"stage/data_term", data_term}, {"stage/chain_step", chain_step},
-                          {"stage/model_term", model_term}, {"stage/optimizer", optimizer},
-                          {"stage/centering", centering}, {"stage/validate_epoch", validate_epoch}})
-    RegisterBenchmark(name, fn)->Unit(benchmark::kMicrosecond);
+  using Case = std::pair<const char*, void (*)(benchmark::State&)>;
+  for (const Case& c : {Case{"stage/data_term", data_term}, Case{"stage/chain_step", chain_step},
+                        Case{"stage/model_term", model_term}, Case{"stage/optimizer", optimizer},
+                        Case{"stage/centering", centering}, Case{"stage/validate_epoch", validate_epoch}})
+    RegisterBenchmark(c.first, c.second)->Unit(benchmark::kMicrosecond);
   RegisterBenchmark("sgemm_peak", sgemm_peak)->Unit(benchmark::kMillisecond);
   ShareReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
