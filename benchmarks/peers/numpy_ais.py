@@ -1,13 +1,19 @@
 """A straightforward numpy AIS for a Bernoulli RBM (Salakhutdinov & Murray 2008): the peer of `ebm eval`.
 
 Same base-rate model and the same default schedule shape as ebm (500 betas in [0, 0.5), 4,000 in [0.5, 0.9),
-10,000 in [0.9, 1]); all runs as one batch, dense products. Prints seconds and log Z.
+10,000 in [0.9, 1]); all runs as one batch, dense products. The precision is ebm's: products, pre-activations,
+softplus terms and draws in float32 (ebm eval runs a float RBM), each step's log-weight increment added to a
+float64 sum (ebm sums them in double).
 Arguments: W.npy b.npy c.npy base_bias.npy runs num_betas seed
+Prints one JSON line: seconds, log Z, the dtype of the products, the BLAS it ran on.
 """
+import json
 import sys
 import time
 
 import numpy as np
+
+from blas_info import describe
 
 W, b, c, ba = (np.load(p).astype(np.float32) for p in sys.argv[1:5])
 runs, K, seed = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
@@ -32,7 +38,10 @@ for k in range(1, K):
     h = (rng.random(ph.shape, dtype=np.float32) < ph).astype(np.float32)
     pv = 1 / (1 + np.exp(-((1 - betas[k]) * ba + betas[k] * (h @ W.T + b))))
     v = (rng.random(pv.shape, dtype=np.float32) < pv).astype(np.float32)
+assert x.dtype == np.float32 and pv.dtype == np.float32 and v.dtype == np.float32, "a step left float32"
 log_za = W.shape[1] * np.log(2) + softplus(ba).sum()
 m = logw.max()
 log_z = log_za + m + np.log(np.mean(np.exp(logw - m)))
-print(f"{time.perf_counter() - t0:.4f} {log_z:.4f}")
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": round(seconds, 4), "log_z": round(float(log_z), 4), "dtype": str(x.dtype),
+                  "blas": describe()}))

@@ -3,14 +3,19 @@ sweep/checkerboard case (64 x 64 grid, 11 labels, 32 chains, float32).
 
 All chains and all sites of one colour are updated as one array operation: the local energies
 e[l] = U(s, l) + w * #{neighbours t : y_t != l} from one-hot neighbour counts, then one inverse-CDF draw per
-site. Prints the median seconds per sweep of all chains over `repeats` timings of `sweeps` sweeps each.
+site. Energies, exponentials, cumulative sums and uniforms in float32, as in ebm.
 Arguments: side labels chains sweeps repeats seed
+Prints one JSON line: the median CPU seconds per sweep of all chains over `repeats` timings of `sweeps` sweeps
+each, the dtype of the energies, the BLAS numpy is linked to.
 """
+import json
 import statistics
 import sys
 import time
 
 import numpy as np
+
+from blas_info import describe
 
 side, L, chains, sweeps, repeats, seed = (int(a) for a in sys.argv[1:7])
 rng = np.random.default_rng(seed)
@@ -37,6 +42,7 @@ def sweep(y):
         same[:, :, 1:] += onehot[:, :, :-1]
         same[:, :, :-1] += onehot[:, :, 1:]
         e = U[:, mask] + w * (deg[mask][None, :, None] - same[:, mask])  # chains x sites/2 x L
+        assert e.dtype == np.float32, f"energies are {e.dtype}"
         p = np.exp(-(e - e.min(axis=-1, keepdims=True)))
         c = np.cumsum(p, axis=-1)
         u = rng.random(c.shape[:-1], dtype=np.float32)[..., None] * c[..., -1:]
@@ -51,4 +57,4 @@ for _ in range(repeats):
     for _ in range(sweeps):
         y = sweep(y)
     times.append((time.process_time() - t0) / sweeps)
-print(statistics.median(times))
+print(json.dumps({"seconds": statistics.median(times), "dtype": "float32", "blas": describe()}))

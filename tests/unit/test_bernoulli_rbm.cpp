@@ -1,6 +1,10 @@
 // The Bernoulli RBM against its definition: free energy, conditionals, statistics, both product paths.
 #include <catch2/catch.hpp>
 
+#include <limits>
+#include <utility>
+
+#include "ebm/core/checks.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
 #include "support/rbm_fixtures.hpp"
 
@@ -82,4 +86,30 @@ TEST_CASE("energy matches the definition and free energy is below every -log ter
   Vectord e(1);
   rbm.energy(v, h, e);
   CHECK(e[0] == Approx(test::brute_energy(rbm, v.row(0), h.row(0))).epsilon(1e-12));
+}
+
+TEST_CASE("the cached W transpose equals W's transpose exactly after every change, for any shape", "[rbm]") {
+  // The tiled transpose has full tiles, partial edge tiles and tasks of several tiles; 784 x 500 is MNIST.
+  for (auto [nv, nh] : {std::pair<Index, Index>{1, 1}, {5, 3}, {16, 16}, {17, 33}, {70, 41}, {784, 500}}) {
+    BernoulliRBMf rbm(nv, nh);
+    Rng rng = make_stream(3, StreamPurpose::user, std::uint64_t(nv));
+    rbm.init_normal(rng, 1.0f);
+    CHECK(rbm.W_transposed() == Matrixf(rbm.W().transpose()));
+    rbm.modify_params([](Vectorf& t) { t *= 0.5f; });
+    CHECK(rbm.W_transposed() == Matrixf(rbm.W().transpose()));
+  }
+}
+
+TEST_CASE("the one-scan data check names the first bad entry of a large matrix", "[rbm][errors]") {
+  // Large enough for the parallel scan (2^18 entries and more).
+  Matrixf x = Matrixf::Zero(400, 784);
+  x(7, 3) = 1;
+  CHECK_NOTHROW(check_finite_binary(x, "training data"));
+  x(350, 700) = 0.5f;
+  x(399, 783) = std::numeric_limits<float>::quiet_NaN();
+  CHECK_THROWS_WITH(check_finite_binary(x, "training data"), Catch::Contains("entry (399, 783) is nan"));
+  x(399, 783) = 0;
+  CHECK_THROWS_WITH(check_finite_binary(x, "training data"),
+                    Catch::Contains("entry (350, 700) is 0.5") && Catch::Contains("only 0 or 1"));
+  CHECK_NOTHROW(check_finite(x, "finite data"));  // 0.5 is finite
 }

@@ -23,7 +23,9 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/models/rbm_params.hpp"
+#include "ebm/core/detail/scan.hpp"
 #include "ebm/models/dense_kernels.hpp"
+#include "ebm/models/detail/transpose.hpp"
 #include "ebm/models/gemm_workspace.hpp"
 
 namespace ebm {
@@ -68,7 +70,8 @@ public:
   // ---- shapes and parameters -------------------------------------------------------------------------
 
   void set_params(const ConstVecRef<S>& theta) {
-    this->check_params(theta);  // before assigning: a rejected vector leaves the model as it was
+    // Before assigning, so a rejected vector leaves the model as it was (the naming loop only when needed).
+    if (theta.size() != theta_.size() || detail::any_nonfinite(theta.data(), theta.size())) this->check_params(theta);
     theta_ = theta;
     refresh();
   }
@@ -245,9 +248,12 @@ private:
     }
   }
 
+  // After every parameter change (every training update): a vector scan for non-finite values (the
+  // entry-by-entry check that names the first one runs only when the scan finds one), then Wᵀ by tiles.
   void refresh() {
-    this->check_params(theta_);
-    wt_ = W().transpose();
+    if (detail::any_nonfinite(theta_.data(), theta_.size())) this->check_params(theta_);
+    if (wt_.rows() != nh_ || wt_.cols() != nv_) wt_.resize(nh_, nv_);
+    detail::transpose_tiled(theta_.data(), nv_, nh_, wt_.data());
   }
 
   using Base::nv_;

@@ -71,11 +71,14 @@ template <class M>
 void validate_data(const M& model, const ConstBatchRef<typename M::Scalar>& x, std::string_view what) {
   check_nonempty(x.rows(), what);
   check_cols(x.cols(), model.dim(), what);
-  check_finite(x, what);
-  if constexpr (requires { model.validate_data(x, what); })
+  if constexpr (requires { model.validate_data(x, what); }) {
+    check_finite(x, what);
     model.validate_data(x, what);
-  else if constexpr (!(ContinuousEnergyModel<M> && !LatentGibbsModel<M>))
-    check_binary(x, what);
+  } else if constexpr (!(ContinuousEnergyModel<M> && !LatentGibbsModel<M>)) {
+    check_finite_binary(x, what);  // one scan of the data: every epoch checks the whole training set
+  } else {
+    check_finite(x, what);
+  }
 }
 
 // Labelled data for a conditional model: inputs must be finite, labels in range.
