@@ -58,8 +58,8 @@ void check_cache_after_steps(K kernel, const M& model) {
   VectorX<typename M::Scalar> e(30);
   MatrixX<typename M::Scalar> g(30, model.dim());
   model.energy_and_grad(s.x, e, g);
-  CHECK((e - s.energy).cwiseAbs().maxCoeff() == 0);
-  if (s.has_grad()) CHECK((g - s.grad).cwiseAbs().maxCoeff() == 0);
+  CHECK((e - s.energy).cwiseAbs().maxCoeff() < 1e-10);  // blocks of 25 vs one product: rounding only
+  if (s.has_grad()) CHECK((g - s.grad).cwiseAbs().maxCoeff() < 1e-10);
   CHECK(((s.x.array() == 0) || (s.x.array() == 1)).all());
   CHECK(s.steps == 40);
 }
