@@ -11,12 +11,15 @@
 // the trainer see the net; the net's own regularizers (MlpEnergy's E² penalty) apply to E_net.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <span>
 #include <string>
 #include <utility>
 
 #include "ebm/core/checks.hpp"
 #include "ebm/core/concepts.hpp"
 #include "ebm/core/error.hpp"
+#include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 
 namespace ebm {
@@ -44,6 +47,24 @@ VectorX<S> base_logits_from_data(const ConstBatchRef<S>& data, double eps = 1e-2
     a[i] = S(std::log(m / (1 - m)));
   }
   return a;
+}
+
+// Draws from the base distribution, x_i ~ Bernoulli(σ(a_i)) independently: the fresh states of a replay buffer
+// (ReplayBuffer's initializer; Du & Mordatch 2019 restart from noise, Grathwohl et al. from the base), or
+// start states of chains. Draws d uniforms from rng, one per coordinate.
+template <class S>
+std::function<void(Rng&, std::span<S>)> base_distribution_initializer(const VectorX<S>& base_logits) {
+  VectorX<double> p(base_logits.size());
+  for (Index i = 0; i < p.size(); ++i) {
+    ensure(std::isfinite(double(base_logits[i])), "base_distribution_initializer: logit ", i, " is ",
+           double(base_logits[i]));
+    p[i] = 1 / (1 + std::exp(-double(base_logits[i])));
+  }
+  return [p](Rng& rng, std::span<S> row) {
+    ensure(Index(row.size()) == p.size(), "base_distribution_initializer: a row of ", row.size(),
+           " entries for ", p.size(), " logits");
+    for (std::size_t i = 0; i < row.size(); ++i) row[i] = S(uniform01d(rng) < p[Index(i)]);
+  };
 }
 
 template <ContinuousEnergyModel M>

@@ -2,9 +2,9 @@
 // Where chains start and how long they live, as policies around any transition kernel:
 //   ContrastiveDivergence  CD-k: the chains restart at the minibatch for every update and take k steps.
 //   PersistentChains       PCD-k: a fixed set of chains lives across updates (Tieleman 2008), k steps each.
-// The kernel contract (State, prepare/init/step/accumulate_stats) is the Kernel concept of kernel_concept.hpp;
-// the policies meet ChainPolicy (chain_policy_concept.hpp). Chain r always draws from
-// stream r, derived from (seed, r), so a policy's output depends on the seed, never on threads.
+// The kernel contract (State, prepare/init/step/accumulate_stats) is written down in kernel_concept.hpp
+// (TransitionKernel, MarkovKernel); the policies meet ChainPolicy (chain_policy_concept.hpp). Chain r always
+// draws from stream r, derived from (seed, r), so a policy's output depends on the seed, never on threads.
 #include <cstdint>
 #include <span>
 #include <vector>
