@@ -73,6 +73,17 @@ concept ContinuousEnergyModel =
       m.accumulate_grad(x, w, grad);
     };
 
+// BinaryEnergyModel  an energy E(x; θ) over x ∈ {0,1}^d that is a differentiable function of the relaxed
+//                    x ∈ ℝ^d, with the members of a ContinuousEnergyModel evaluated at binary rows: E(x), ∇ₓE(x)
+//                    and ∂E/∂θ, batched over chains. Gradient-informed discrete samplers (Gibbs-with-Gradients,
+//                    DULA, DMALA in samplers/binary_kernels.hpp) read ∇ₓE to estimate the effect of every flip at
+//                    once: E(x with x_i flipped) − E(x) ≈ (1 − 2x_i) ∂E/∂x_i. MlpEnergy (with or without a base
+//                    term, models/base_term_energy.hpp) and the Bernoulli RBM's free energy
+//                    (models/rbm_free_energy.hpp) are binary energies; so is any continuous energy that is
+//                    meaningful on the corners of the cube.
+template <class M>
+concept BinaryEnergyModel = ContinuousEnergyModel<M>;
+
 // Optional: a model whose energy_and_grad needs scratch (e.g. GEMM packing buffers) may offer a Workspace
 // for a block of rows; samplers then keep one per block, made once, so a step allocates nothing.
 template <class M>
@@ -81,6 +92,14 @@ concept ContinuousEnergyModelWithWorkspace =
                                          BatchRef<typename M::Scalar> g, typename M::Workspace& ws) {
       { m.make_workspace(Index{}) } -> std::same_as<typename M::Workspace>;
       m.energy_and_grad(x, e, g, ws);
+    };
+
+// Optional: E alone with a workspace, allocating nothing (single-site samplers need no gradient).
+template <class M>
+concept EnergyModelWithWorkspaceEnergy =
+    ContinuousEnergyModelWithWorkspace<M> &&
+    requires(const M& m, ConstBatchRef<typename M::Scalar> x, VecRef<typename M::Scalar> e, typename M::Workspace& ws) {
+      m.energy(x, e, ws);
     };
 
 }  // namespace ebm

@@ -179,6 +179,15 @@ public:
     forward(x, ws);
     e = ws.z[std::size_t(layers())].col(0).head(x.rows());
   }
+  // With a workspace made for at least x.rows() rows: the forward pass only, allocating nothing (samplers that
+  // need E alone, e.g. single-site Gibbs over binary x).
+  void energy(const ConstBatchRef<S>& x, VecRef<S> e, Workspace& ws) const {
+    check_x(x, "energy");
+    ensure(e.size() == x.rows(), "MlpEnergy::energy: ", e.size(), " outputs for ", x.rows(), " rows");
+    if (ws.rows < x.rows()) reserve(ws, x.rows());
+    forward(x, ws);
+    e = ws.z[std::size_t(layers())].col(0).head(x.rows());
+  }
   void free_energy(const ConstBatchRef<S>& x, VecRef<S> e) const { energy(x, e); }  // no latent variables
 
   void energy_and_grad(const ConstBatchRef<S>& x, VecRef<S> e, BatchRef<S> g) const {

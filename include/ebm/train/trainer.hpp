@@ -16,6 +16,7 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/crf/conditional_model.hpp"
+#include "ebm/samplers/chain_policy_concept.hpp"
 #include "ebm/train/adam.hpp"
 #include "ebm/train/conditional_data_term.hpp"
 #include "ebm/train/data_term.hpp"
@@ -118,7 +119,9 @@ struct TrainingTypes<M> {
   static void gather(const Data& d, const Index* idx, Index n, Batch& out) { out.gather(d, idx, n); }
 };
 
-template <class Policy>
+// Policy: any chain policy for this model's minibatches (samplers/chain_policy_concept.hpp).
+template <ChainPolicyTypes Policy>
+  requires ChainPolicyFor<Policy, typename TrainingTypes<typename Policy::Model>::BatchArg>
 class Trainer {
 public:
   using Model = typename Policy::Model;

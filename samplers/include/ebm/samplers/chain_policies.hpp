@@ -2,8 +2,9 @@
 // Where chains start and how long they live, as policies around any transition kernel:
 //   ContrastiveDivergence  CD-k: the chains restart at the minibatch for every update and take k steps.
 //   PersistentChains       PCD-k: a fixed set of chains lives across updates (Tieleman 2008), k steps each.
-// A kernel provides State, prepare/init/step/accumulate_stats (see BlockGibbs). Chain r always draws from
-// stream r, derived from (seed, r), so a policy's output depends on the seed, never on threads.
+// The kernel contract (State, prepare/init/step/accumulate_stats) is written down in kernel_concept.hpp
+// (TransitionKernel, MarkovKernel); the policies meet ChainPolicy (chain_policy_concept.hpp). Chain r always
+// draws from stream r, derived from (seed, r), so a policy's output depends on the seed, never on threads.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -11,18 +12,19 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 
 namespace ebm {
 
 // What both policies share: a kernel, its chain state, one stream per chain and the number of steps.
-template <class Kernel>
+template <TransitionKernel K>
 class ChainPool {
 public:
-  using Model = typename Kernel::Model;
-  using Scalar = typename Kernel::Scalar;
-  using State = typename Kernel::State;
+  using Model = typename K::Model;
+  using Scalar = typename K::Scalar;
+  using State = typename K::State;
 
-  ChainPool(Kernel kernel, int steps, std::uint64_t seed) : kernel_(std::move(kernel)), steps_(steps), seed_(seed) {
+  ChainPool(K kernel, int steps, std::uint64_t seed) : kernel_(std::move(kernel)), steps_(steps), seed_(seed) {
     ensure(steps > 0, "chain policy: k = ", steps, " steps per update must be at least 1");
   }
 
@@ -31,7 +33,7 @@ public:
   std::vector<Rng>& streams() { return rng_; }
   const std::vector<Rng>& streams() const { return rng_; }
   int steps() const { return steps_; }
-  Kernel& kernel() { return kernel_; }
+  K& kernel() { return kernel_; }
 
   // grad += weight · Σ_chains ∂E/∂θ at the current chain states.
   void accumulate_model_term(const Model& model, Scalar weight, VecRef<Scalar> grad) const {
@@ -50,23 +52,24 @@ protected:
     for (int t = 0; t < steps_; ++t) kernel_.step(model, state_, std::span<Rng>(rng_));
   }
 
-  Kernel kernel_;
+  K kernel_;
   State state_;
   std::vector<Rng> rng_;
   int steps_;
   std::uint64_t seed_;
 };
 
-template <class Kernel>
-class ContrastiveDivergence : public ChainPool<Kernel> {
-  using Base = ChainPool<Kernel>;
+template <TransitionKernel K>
+class ContrastiveDivergence : public ChainPool<K> {
+  using Base = ChainPool<K>;
 
 public:
-  ContrastiveDivergence(Kernel kernel, int k, std::uint64_t seed) : Base(std::move(kernel), k, seed) {}
+  ContrastiveDivergence(K kernel, int k, std::uint64_t seed) : Base(std::move(kernel), k, seed) {}
 
   // One chain per minibatch row, started at that row, k steps. (For a conditional model the batch holds
   // inputs and labels, and each chain restarts at its example's labels.)
   template <class Batch>
+    requires KernelStartingFrom<K, Batch>
   void advance(const typename Base::Model& model, const Batch& batch) {
     this->ensure_streams(batch.rows());
     this->kernel_.init(model, this->state_, batch, std::span<Rng>(this->rng_));
@@ -74,12 +77,12 @@ public:
   }
 };
 
-template <class Kernel>
-class PersistentChains : public ChainPool<Kernel> {
-  using Base = ChainPool<Kernel>;
+template <MarkovKernel K>
+class PersistentChains : public ChainPool<K> {
+  using Base = ChainPool<K>;
 
 public:
-  PersistentChains(Kernel kernel, Index num_chains, int k, std::uint64_t seed)
+  PersistentChains(K kernel, Index num_chains, int k, std::uint64_t seed)
       : Base(std::move(kernel), k, seed), n_(num_chains) {
     ensure(num_chains > 0, "PersistentChains: number of chains = ", num_chains, " must be positive");
     this->ensure_streams(num_chains);

@@ -40,21 +40,22 @@
 #include "ebm/core/random.hpp"
 #include "ebm/crf/conditional_model.hpp"
 #include "ebm/crf/labels.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 #include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"
 
 namespace ebm {
 
-template <class Kernel>
+template <TransitionKernel KernelT>
 class ConditionalTempering {
 public:
-  using Model = typename Kernel::Model;
-  using Scalar = typename Kernel::Scalar;
-  using State = typename Kernel::State;
+  using Model = typename KernelT::Model;
+  using Scalar = typename KernelT::Scalar;
+  using State = typename KernelT::State;
 
   // num_examples: the chains to sample (rows of start's x) or the training examples (indices in a
   // ConditionalBatch); betas validated as in temperature_ladder.hpp, and β_{K−1} > 0; k rounds per advance.
-  ConditionalTempering(Kernel kernel, Index num_examples, std::vector<double> betas, int k, std::uint64_t seed)
+  ConditionalTempering(KernelT kernel, Index num_examples, std::vector<double> betas, int k, std::uint64_t seed)
       : betas_(std::move(betas)), n_(num_examples), steps_(k), seed_(seed) {
     ensure(num_examples > 0, "ConditionalTempering: number of examples (chains) = ", num_examples, " must be positive");
     ensure(k > 0, "ConditionalTempering: k = ", k, " rounds per update must be at least 1");
@@ -74,7 +75,7 @@ public:
   int steps() const { return steps_; }
   const State& state() const { return states_[0]; }
   const State& replica(Index k) const { return states_[std::size_t(k)]; }
-  Kernel& kernel(Index k = 0) { return kernels_[std::size_t(k)]; }
+  KernelT& kernel(Index k = 0) { return kernels_[std::size_t(k)]; }
   const std::vector<double>& betas() const { return betas_; }
   Index num_temperatures() const { return Index(betas_.size()); }
 
@@ -263,7 +264,7 @@ private:
   int steps_;
   std::uint64_t seed_;
   bool sampling_ = false, training_ = false;
-  std::vector<Kernel> kernels_;
+  std::vector<KernelT> kernels_;
   std::vector<State> states_;
   std::vector<Rng> rng_, swap_rng_;
   std::vector<Index> chain_id_;       // row → chain (sampling) or training example

@@ -3,6 +3,7 @@
 // ph = E[h | v], computed in the sweep anyway, which is exactly the statistic the model term needs
 // (Rao-Blackwellized over h), so the trainer never recomputes it.
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/step_info.hpp"
 
 namespace ebm {
 
@@ -16,11 +17,6 @@ struct GibbsChains {
   Eigen::VectorXd energy;
 
   Index size() const { return v.rows(); }
-};
-
-// What a transition did. Gibbs always moves; Metropolis kernels fill in their acceptance rate.
-struct StepInfo {
-  double acceptance_rate = 1.0;
 };
 
 }  // namespace ebm

@@ -44,26 +44,27 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 #include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"
 
 namespace ebm {
 
-template <class Kernel>
+template <MarkovKernel KernelT>
 class ParallelTempering {
 public:
-  using Model = typename Kernel::Model;
-  using Scalar = typename Kernel::Scalar;
-  using State = typename Kernel::State;
+  using Model = typename KernelT::Model;
+  using Scalar = typename KernelT::Scalar;
+  using State = typename KernelT::State;
   static_assert(TemperableModel<Model>, "ParallelTempering needs a TemperableModel (temper(beta, out), energy(v, h, e))");
   // Kernels that leave E(v, h) at β = 1 in State::energy during their sweep (BlockGibbs::step_tempered) spare
   // the swaps a product per replica; others fall back to Model::energy at swap time.
   static constexpr bool cached_energy =
-      requires(Kernel& kk, const Model& m, State& s, std::span<Rng> r) { kk.step_tempered(m, m, 1.0, s, r); };
+      requires(KernelT& kk, const Model& m, State& s, std::span<Rng> r) { kk.step_tempered(m, m, 1.0, s, r); };
 
   // num_ladders independent ladders (the chains of the policy), inverse temperatures `betas` (validated: see
   // temperature_ladder.hpp), k rounds per advance.
-  ParallelTempering(Kernel kernel, Index num_ladders, std::vector<double> betas, int k, std::uint64_t seed)
+  ParallelTempering(KernelT kernel, Index num_ladders, std::vector<double> betas, int k, std::uint64_t seed)
       : betas_(std::move(betas)), n_(num_ladders), steps_(k) {
     ensure(num_ladders > 0, "ParallelTempering: number of ladders (chains) = ", num_ladders, " must be positive");
     ensure(k > 0, "ParallelTempering: k = ", k, " rounds per update must be at least 1");
@@ -89,7 +90,7 @@ public:
   std::vector<Rng>& streams() { return rng_; }
   const std::vector<Rng>& streams() const { return rng_; }
   int steps() const { return steps_; }
-  Kernel& kernel(Index k = 0) { return kernels_[std::size_t(k)]; }
+  KernelT& kernel(Index k = 0) { return kernels_[std::size_t(k)]; }
 
   // grad += weight · Σ_chains ∂E/∂θ over the β = 1 replicas.
   void accumulate_model_term(const Model& model, Scalar weight, VecRef<Scalar> grad) const {
@@ -232,7 +233,7 @@ private:
   // takes the same product paths as a sweep's.
   void prepare_top(const Model& model) {
     Index rows = default_block_rows;
-    if constexpr (requires(const Kernel& kk) { kk.block_rows(); }) rows = kernels_[0].block_rows();
+    if constexpr (requires(const KernelT& kk) { kk.block_rows(); }) rows = kernels_[0].block_rows();
     plan_ = BlockPlan(n_, rows);
     ws_.clear();
     for (Index b = 0; b < plan_.count(); ++b) ws_.push_back(model.make_workspace(plan_.size(b)));
@@ -271,7 +272,7 @@ private:
   std::vector<double> betas_;
   Index n_;
   int steps_;
-  std::vector<Kernel> kernels_;
+  std::vector<KernelT> kernels_;
   std::vector<State> states_;
   std::vector<Model> tempered_;  // replicas 1 … K−1
   std::vector<Rng> rng_, swap_rng_;

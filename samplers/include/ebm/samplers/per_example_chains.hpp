@@ -14,17 +14,18 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/crf/labels.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 
 namespace ebm {
 
-template <class Kernel>
+template <TransitionKernel K>
 class PerExampleChains {
 public:
-  using Model = typename Kernel::Model;
-  using Scalar = typename Kernel::Scalar;
-  using State = typename Kernel::State;
+  using Model = typename K::Model;
+  using Scalar = typename K::Scalar;
+  using State = typename K::State;
 
-  PerExampleChains(Kernel kernel, Index num_examples, int k, std::uint64_t seed)
+  PerExampleChains(K kernel, Index num_examples, int k, std::uint64_t seed)
       : kernel_(std::move(kernel)), n_(num_examples), steps_(k), seed_(seed) {
     ensure(num_examples > 0, "PerExampleChains: number of training examples = ", num_examples, " must be positive");
     ensure(k > 0, "PerExampleChains: k = ", k, " sweeps per update must be at least 1");
@@ -35,7 +36,7 @@ public:
   Index num_chains() const { return state_.size(); }
   int steps() const { return steps_; }
   const State& state() const { return state_; }
-  Kernel& kernel() { return kernel_; }
+  K& kernel() { return kernel_; }
   // The stored chain of every example (rows of examples never visited are undefined) and its visit count.
   const LabelMatrix& stored() const { return stored_; }
   const std::vector<std::uint32_t>& visits() const { return visits_; }
@@ -70,7 +71,7 @@ public:
   }
 
 private:
-  Kernel kernel_;
+  K kernel_;
   State state_;
   Index n_;
   int steps_;

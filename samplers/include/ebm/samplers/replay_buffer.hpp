@@ -26,6 +26,7 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 
 namespace ebm {
 
@@ -33,9 +34,9 @@ namespace ebm {
 // indices models use for their own initialization).
 inline constexpr std::uint64_t replay_buffer_stream_index = 0x5245504c4159ull;  // "REPLAY"
 
-template <class Kernel>
-class ReplayBuffer : public ChainPool<Kernel> {
-  using Base = ChainPool<Kernel>;
+template <MarkovKernel K>
+class ReplayBuffer : public ChainPool<K> {
+  using Base = ChainPool<K>;
 
 public:
   using Model = typename Base::Model;
@@ -45,7 +46,7 @@ public:
 
   // num_chains chains per update from a buffer of `capacity` ≥ num_chains states; k steps per update;
   // reinit_probability ρ ∈ [0, 1].
-  ReplayBuffer(Kernel kernel, Index num_chains, Index capacity, int k, std::uint64_t seed, Initializer init,
+  ReplayBuffer(K kernel, Index num_chains, Index capacity, int k, std::uint64_t seed, Initializer init,
                double reinit_probability = 0.05)
       : Base(std::move(kernel), k, seed), n_(num_chains), capacity_(capacity), rho_(reinit_probability),
         init_(std::move(init)), draw_(make_stream(seed, StreamPurpose::init, replay_buffer_stream_index)) {

@@ -22,6 +22,7 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
 
 namespace ebm {
 
@@ -94,11 +95,12 @@ struct WarmupReport {
 // Adapts the kernel's step size on the chains in s (already initialized), then freezes it in the kernel. The
 // chains keep moving, so warm-up also serves as burn-in. Bit-identical for any number of threads, like the
 // kernel's steps: the acceptance statistic is summed in chain order.
-template <class Kernel>
-WarmupReport warm_up_step_size(Kernel& kernel, const typename Kernel::Model& model, typename Kernel::State& s,
-                               std::span<Rng> rng, const StepSizeWarmup& warmup = {}) {
-  static_assert(Kernel::metropolis_adjusted,
-                "step-size adaptation needs an acceptance rate: use a Metropolis-adjusted kernel (Mala)");
+template <TransitionKernel K>
+WarmupReport warm_up_step_size(K& kernel, const typename K::Model& model, typename K::State& s, std::span<Rng> rng,
+                               const StepSizeWarmup& warmup = {}) {
+  static_assert(AdaptableKernel<K>,
+                "step-size adaptation needs an acceptance rate and a step size: use a Metropolis-adjusted kernel "
+                "(Mala, Dmala)");
   warmup.validate();
   DualAveraging da(kernel.step_size(), warmup.adaptation);
   WarmupReport report;

@@ -1,0 +1,129 @@
+#pragma once
+// Discrete Langevin proposals (Zhang, Liu & Liu 2022, "A Langevin-like sampler for discrete distributions"):
+// every coordinate of x ∈ {0,1}^d may change in one step, independently given x. With f = log p̃ = −E and step
+// size α, the proposal is (their eq. 3)
+//
+//   q(x' | x) = Π_i q_i(x'_i | x),   q_i(x'_i | x) ∝ exp(½ ∂f/∂x_i (x'_i − x_i) − (x'_i − x_i)² / (2α)).
+//
+// For binary x'_i ∈ {x_i, 1 − x_i}: keeping x_i gives exponent 0; flipping it (x'_i − x_i = 1 − 2x_i, squared 1)
+// gives ½ ∂f/∂x_i (1 − 2x_i) − 1/(2α) = ½ (2x_i − 1) ∂E/∂x_i − 1/(2α) = d_i/2 − 1/(2α), with d_i the
+// Gibbs-with-Gradients flip score (gibbs_with_gradients.hpp). Normalizing over the two values,
+//
+//   P(flip i) = σ(z_i),   z_i = d_i(x)/2 − 1/(2α),   σ(z) = 1/(1 + e^{−z}).
+//
+//   Dula   (discrete unadjusted Langevin) takes the proposal: no test, so its stationary law is p only as the
+//          proposal's first-order estimate becomes exact (small α); the bias is measured against exact
+//          enumeration in tests/statistical/test_binary_samplers.cpp.
+//   Dmala  (discrete Metropolis-adjusted Langevin) tests it: α_MH = min(1, exp(E(x) − E(x')) q(x | x') / q(x' | x)),
+//          log q(x' | x) = Σ_i [flip_i ? log σ(z_i(x)) : log σ(−z_i(x))] and the reverse likewise with z_i(x'),
+//          so p is invariant for every α. Its step size adapts with warm_up_step_size (dual averaging towards
+//          an acceptance of 0.574), then stays frozen.
+// Every chain draws d uniforms per step (one per coordinate) and Dmala one more for the test, always.
+#include <cmath>
+#include <span>
+
+#include "ebm/samplers/binary_kernel.hpp"
+#include "ebm/samplers/langevin_move.hpp"  // check_step_size
+
+namespace ebm {
+
+namespace detail {
+
+template <BinaryEnergyModel M, bool Adjusted>
+class DiscreteLangevin : public BinaryKernel<M> {
+  using Base = BinaryKernel<M>;
+
+public:
+  using typename Base::Model;
+  using typename Base::Scalar;
+  using typename Base::State;
+  static constexpr bool metropolis_adjusted = Adjusted;
+
+  double step_size() const { return alpha_; }
+  void set_step_size(double alpha) {
+    check_step_size(alpha, this->name_);
+    alpha_ = alpha;
+  }
+
+  BinaryStepInfo step(const M& model, State& s, std::span<Rng> rng) {
+    this->begin_step(model, s, rng);
+    const double bias = 0.5 / alpha_;
+    for_each_block(this->plan_, [&](Index b, Index r0, Index n) {
+      for (Index r = r0; r < r0 + n; ++r) propose(s, r, bias, rng[std::size_t(r)]);
+      this->evaluate_proposals(model, b, r0, n);
+      for (Index r = r0; r < r0 + n; ++r) {
+        if constexpr (Adjusted) {
+          accept_or_reject(s, r, bias, rng[std::size_t(r)]);
+        } else {
+          // Unadjusted: every finite proposal is taken (a non-finite one is rejected: the chain stays).
+          this->decide(s, r, this->status_[std::size_t(r)] == Base::ok ? 1.0 : 0.0, 0.5);
+        }
+      }
+    });
+    return this->finish_step(s);
+  }
+
+protected:
+  DiscreteLangevin(const char* name, double step_size, Index block_rows)
+      : Base(name, true, block_rows, 0, 0), alpha_(step_size) {
+    check_step_size(step_size, name);
+  }
+
+private:
+  static double z_of(Scalar x, Scalar g, double bias) { return 0.5 * (2 * double(x) - 1) * double(g) - bias; }
+
+  void propose(State& s, Index r, double bias, Rng& rng) {
+    const Index d = s.x.cols();
+    const Scalar *x = s.x.row(r).data(), *g = s.grad.row(r).data();
+    Scalar* xp = this->xp_.row(r).data();
+    double lq = 0, flips = 0;
+    for (Index i = 0; i < d; ++i) {
+      const double z = z_of(x[i], g[i], bias);
+      const double u = uniform01d(rng);
+      // u < σ(z) ⇔ flip; the comparison in log space would cost a log per coordinate, σ one exp.
+      const bool flip = u < 1 / (1 + std::exp(-z));
+      xp[i] = flip ? Scalar(1) - x[i] : x[i];
+      if constexpr (Adjusted) lq += detail::log_sigmoid(flip ? z : -z);
+      flips += flip;
+    }
+    this->lq_[r] = lq;
+    this->flips_[r] = flips;
+  }
+
+  void accept_or_reject(State& s, Index r, double bias, Rng& rng) {
+    const double u = uniform01d(rng);
+    double a = 0;
+    if (this->status_[std::size_t(r)] == Base::ok) {
+      const Index d = s.x.cols();
+      const Scalar *x = s.x.row(r).data(), *xp = this->xp_.row(r).data(), *gp = this->gp_.row(r).data();
+      double lq_rev = 0;
+      for (Index i = 0; i < d; ++i) {
+        const double z = z_of(xp[i], gp[i], bias);
+        lq_rev += detail::log_sigmoid(xp[i] != x[i] ? z : -z);
+      }
+      const double log_alpha = double(s.energy[r]) - double(this->ep_[r]) + lq_rev - this->lq_[r];
+      a = log_alpha >= 0 ? 1.0 : std::exp(log_alpha);
+    }
+    this->decide(s, r, a, u);
+  }
+
+  double alpha_;
+};
+
+}  // namespace detail
+
+template <BinaryEnergyModel M>
+class Dula : public detail::DiscreteLangevin<M, false> {
+public:
+  explicit Dula(double step_size, Index block_rows = default_block_rows)
+      : detail::DiscreteLangevin<M, false>("Dula", step_size, block_rows) {}
+};
+
+template <BinaryEnergyModel M>
+class Dmala : public detail::DiscreteLangevin<M, true> {
+public:
+  explicit Dmala(double step_size, Index block_rows = default_block_rows)
+      : detail::DiscreteLangevin<M, true>("Dmala", step_size, block_rows) {}
+};
+
+}  // namespace ebm

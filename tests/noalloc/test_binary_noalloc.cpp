@@ -1,0 +1,54 @@
+// A step of every binary kernel allocates nothing once the chains are initialized: on an MLP energy with base
+// term (widths 20 → 64 → 1) and on an RBM free energy (64 × 32, dense states: the GEMM path with its packing
+// buffers in the workspace), with a full block of 25 chains and a partial one of 10.
+#include "noalloc/allocation_counter.hpp"  // first: it configures Eigen's allocation checks
+
+#include <catch2/catch.hpp>
+
+#include "ebm/samplers/binary_samplers.hpp"
+#include "support/binary_fixtures.hpp"
+
+using namespace ebm;
+
+namespace {
+
+template <class K, class M>
+void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
+  INFO(name);
+  using S = typename M::Scalar;
+  BinaryChains<S> s;
+  auto rng = make_chain_streams(5, 35);
+  kernel.init(model, s, test::random_binary<S>(35, model.dim(), 6), rng);
+  kernel.step(model, s, rng);
+  test::AllocationCounts counts;
+  {
+    test::NoAllocationScope scope;
+    for (int t = 0; t < 3; ++t) kernel.step(model, s, rng);
+    counts = scope.counts();
+  }
+  CHECK(counts.operator_new == 0);
+  CHECK(counts.malloc == 0);
+  CHECK(s.energy.allFinite());
+}
+
+template <class M>
+void check_all(const M& model) {
+  check_steps_allocate_nothing("GWG, 1 flip", GibbsWithGradients<M>(1), model);
+  check_steps_allocate_nothing("GWG, 4 flips", GibbsWithGradients<M>(4), model);
+  check_steps_allocate_nothing("DULA", Dula<M>(0.3), model);
+  check_steps_allocate_nothing("DMALA", Dmala<M>(0.3), model);
+  check_steps_allocate_nothing("random-scan Gibbs", RandomScanGibbs<M>(), model);
+  check_steps_allocate_nothing("random-walk Metropolis", RandomWalkMetropolis<M>(), model);
+}
+
+}  // namespace
+
+TEST_CASE("binary kernels: a step on an MLP energy with base term allocates nothing", "[noalloc][binary]") {
+  check_all(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
+}
+
+TEST_CASE("binary kernels: a step on an RBM free energy allocates nothing", "[noalloc][binary]") {
+  auto rbm = test::random_rbm<float>(64, 32, 0.3, 0.0, 2);
+  rbm.modify_params([&](Vectorf& t) { t.tail(64 + 32).setConstant(0.5f); });
+  check_all(RbmFreeEnergy<float>(rbm));
+}

@@ -1,0 +1,198 @@
+// The binary kernels' contracts and edge cases (their distributions are tested in
+// tests/statistical/test_binary_samplers.cpp):
+//  * each satisfies MarkovKernel, DMALA also AdaptableKernel, and the chain policies run them;
+//  * the cache in the state equals a fresh evaluation after many steps, and carries θ as its version;
+//  * start states must be binary; a NaN proposal is a rejection, never a move;
+//  * the Trainer runs PCD with GWG on an MLP energy with base term unchanged, and the exact log-likelihood rises.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "ebm/estimate/exact_binary.hpp"
+#include "ebm/samplers/binary_samplers.hpp"
+#include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/chain_policy_concept.hpp"
+#include "ebm/samplers/replay_buffer.hpp"
+#include "ebm/train/trainer.hpp"
+#include "support/binary_fixtures.hpp"
+#include "support/error_matchers.hpp"
+
+using namespace ebm;
+
+namespace {
+
+using Mlp = BaseTermEnergy<MlpEnergyd>;
+using Rbm = RbmFreeEnergy<float>;
+
+static_assert(MarkovKernel<GibbsWithGradients<Mlp>> && AdaptableKernel<Dmala<Mlp>>);
+static_assert(MarkovKernel<Dula<Rbm>> && !AdaptableKernel<Dula<Rbm>>);
+static_assert(MarkovKernel<RandomScanGibbs<Rbm>> && MarkovKernel<RandomWalkMetropolis<Mlp>>);
+static_assert(ChainPolicy<PersistentChains<GibbsWithGradients<Mlp>>>);
+static_assert(ChainPolicy<ReplayBuffer<Dmala<Rbm>>>);
+static_assert(BinaryEnergyModel<Mlp> && EnergyModelWithWorkspaceEnergy<Mlp>);
+
+// An energy that is NaN wherever x_0 = 1: every proposal that sets x_0 must be rejected.
+struct NanWhereFirstIsOn {
+  using Scalar = double;
+  Vectord theta = Vectord::Zero(0);
+  Index dim() const { return 4; }
+  Index num_params() const { return 0; }
+  const Vectord& params() const { return theta; }
+  void energy(const ConstBatchRef<double>& x, VecRef<double> e) const {
+    for (Index r = 0; r < x.rows(); ++r)
+      e[r] = x(r, 0) != 0 ? std::numeric_limits<double>::quiet_NaN() : -x.row(r).sum();
+  }
+  void energy_and_grad(const ConstBatchRef<double>& x, VecRef<double> e, BatchRef<double> g) const {
+    energy(x, e);
+    g.setConstant(-1);
+    g.col(0).setConstant(-5);  // the gradient pushes towards x_0 = 1 hard
+  }
+  void accumulate_grad(const ConstBatchRef<double>&, double, VecRef<double>) const {}
+};
+
+template <class K, class M>
+void check_cache_after_steps(K kernel, const M& model) {
+  BinaryChains<typename M::Scalar> s;
+  auto rng = make_chain_streams(3, 30);
+  kernel.init(model, s, test::random_binary<typename M::Scalar>(30, model.dim(), 4), rng);
+  for (int t = 0; t < 40; ++t) kernel.step(model, s, rng);
+  CHECK(kernel.cache_is_current(model, s));
+  VectorX<typename M::Scalar> e(30);
+  MatrixX<typename M::Scalar> g(30, model.dim());
+  model.energy_and_grad(s.x, e, g);
+  CHECK((e - s.energy).cwiseAbs().maxCoeff() < 1e-10);  // blocks of 25 vs one product: rounding only
+  if (s.has_grad()) CHECK((g - s.grad).cwiseAbs().maxCoeff() < 1e-10);
+  CHECK(((s.x.array() == 0) || (s.x.array() == 1)).all());
+  CHECK(s.steps == 40);
+}
+
+}  // namespace
+
+TEST_CASE("binary kernels: the cached E and ∇ₓE equal a fresh evaluation after 40 steps", "[binary][kernel]") {
+  const auto mlp = test::mlp_with_base<double>(9, 12, 2.0, 1.0, 1);
+  check_cache_after_steps(GibbsWithGradients<Mlp>(), mlp);
+  check_cache_after_steps(GibbsWithGradients<Mlp>(3), mlp);
+  check_cache_after_steps(Dula<Mlp>(0.5), mlp);
+  check_cache_after_steps(Dmala<Mlp>(0.5), mlp);
+  check_cache_after_steps(RandomScanGibbs<Mlp>(), mlp);
+  check_cache_after_steps(RandomWalkMetropolis<Mlp>(7), mlp);
+}
+
+TEST_CASE("binary kernels: start states must be 0 or 1, and the kernel must be started", "[binary][kernel]") {
+  const auto mlp = test::mlp_with_base<double>(4, 3, 1.0, 1.0, 1);
+  GibbsWithGradients<Mlp> gwg;
+  BinaryChains<double> s;
+  auto rng = make_chain_streams(1, 2);
+  Matrixd x0 = Matrixd::Zero(2, 4);
+  x0(1, 2) = 0.5;
+  CHECK_ERROR(gwg.init(mlp, s, x0, rng), Catch::Contains("chain 1: start state entry 2 is 0.5"));
+  CHECK_ERROR(gwg.init(mlp, s, Matrixd::Zero(2, 3), rng), Catch::Contains("3 columns"));
+  BinaryChains<double> fresh;
+  CHECK_ERROR(gwg.step(mlp, fresh, rng), Catch::Contains("call init first"));
+  CHECK_ERROR(Dmala<Mlp>(0.0), Catch::Contains("step size = 0"));
+  CHECK_ERROR(GibbsWithGradients<Mlp>(0), Catch::Contains("flips = 0"));
+}
+
+TEST_CASE("binary kernels: a NaN energy at a proposal is a rejection, never a move", "[binary][kernel]") {
+  const NanWhereFirstIsOn model;
+  auto run = [&](auto kernel) {
+    BinaryChains<double> s;
+    auto rng = make_chain_streams(2, 20);
+    kernel.init(model, s, Matrixd::Zero(20, 4), rng);
+    Index non_finite = 0, accepted = 0;
+    for (int t = 0; t < 50; ++t) {
+      const BinaryStepInfo info = kernel.step(model, s, rng);
+      non_finite += info.non_finite;
+      accepted += info.accepted;
+    }
+    CHECK(non_finite > 0);
+    CHECK(accepted > 0);                          // other flips are taken
+    CHECK(s.x.col(0).cwiseAbs().maxCoeff() == 0);  // x_0 never turned on
+  };
+  run(GibbsWithGradients<NanWhereFirstIsOn>());
+  run(Dmala<NanWhereFirstIsOn>(0.5));
+  run(Dula<NanWhereFirstIsOn>(0.5));
+  run(RandomScanGibbs<NanWhereFirstIsOn>());
+  run(RandomWalkMetropolis<NanWhereFirstIsOn>());
+}
+
+TEST_CASE("binary kernels: a NaN energy at a start state is an error naming the chain", "[binary][kernel]") {
+  const NanWhereFirstIsOn model;
+  GibbsWithGradients<NanWhereFirstIsOn> gwg;
+  BinaryChains<double> s;
+  auto rng = make_chain_streams(2, 3);
+  Matrixd x0 = Matrixd::Zero(3, 4);
+  x0(2, 0) = 1;
+  CHECK_ERROR(gwg.init(model, s, x0, rng), Catch::Contains("chain 2, at its start state: the energy is nan"));
+}
+
+TEST_CASE("binary kernels run under the chain policies (PCD with GWG on an RBM free energy)", "[binary][kernel]") {
+  const auto f = test::rbm_free_energy<float>(10, 6, 1.0, 0.5, 2);
+  PersistentChains<GibbsWithGradients<Rbm>> pcd(GibbsWithGradients<Rbm>(), 8, 3, 5);
+  const Matrixf batch = test::random_binary<float>(4, 10, 6);
+  pcd.advance(f, batch);
+  Vectorf grad = Vectorf::Zero(f.num_params());
+  pcd.accumulate_model_term(f, 1.0f, grad);
+  CHECK(grad.allFinite());
+  CHECK(pcd.state().steps == 3);
+}
+
+TEST_CASE("PCD with Gibbs-with-Gradients through the Trainer: an MLP energy with base term learns an RBM's data",
+          "[binary][train]") {
+  // Data: 400 exact draws from an 8-unit RBM with strong weights (correlated units, which a factorized base
+  // term cannot explain), by inverting its enumerated distribution.
+  const auto truth = test::rbm_free_energy<double>(8, 6, 1.5, 0.5, 51);
+  const Vectord p = exact_binary_distribution(truth);
+  Rng draw = make_stream(52, StreamPurpose::user, 0);
+  Matrixd data(400, 8);
+  for (Index r = 0; r < data.rows(); ++r) {
+    double u = uniform01d(draw), acc = 0;
+    Index s = 0;
+    while (s + 1 < p.size() && (acc += p[s]) <= u) ++s;
+    data.row(r) = test::bits<double>(std::uint64_t(s), 8);
+  }
+  MlpEnergyd net(8, {16}, Activation::swish);
+  Rng init = make_stream(53, StreamPurpose::init, 0);
+  net.init_normal(init, 0.5);
+  Mlp model(std::move(net), base_logits_from_data<double>(data));
+  const auto log_likelihood = [&](const auto& m) {
+    Vectord e(data.rows());
+    m.energy(data, e);
+    return -e.mean() - exact_log_z(m);
+  };
+  PersistentChains<GibbsWithGradients<Mlp>> chains(GibbsWithGradients<Mlp>(), 100, 5, 54);
+  TrainOptions opt;
+  opt.batch_size = 50;
+  opt.epochs = 20;
+  opt.learning_rate = 0.03;
+  opt.optimizer = Optimizer::adam;
+  Trainer trainer(model, chains, opt);
+  const double before = log_likelihood(model), best = log_likelihood(truth);
+  trainer.fit(data);
+  const double after = log_likelihood(model);
+  INFO("mean log-likelihood of the data: base term only " << before << ", trained " << after << ", the true RBM "
+                                                          << best);
+  // The trained energy closes at least half the gap between the base term alone and the true model.
+  CHECK(after - before > 0.5 * (best - before));
+}
+
+TEST_CASE("ReplayBuffer around DMALA with fresh states from the base distribution", "[binary][kernel]") {
+  const auto model = test::mlp_with_base<double>(12, 8, 2.0, 2.0, 61);
+  ReplayBuffer<Dmala<Mlp>> buffer(Dmala<Mlp>(0.4), 20, 200, 3, 62, base_distribution_initializer(model.base_logits()),
+                                  0.1);
+  const Matrixd unused(1, 12);
+  for (int u = 0; u < 5; ++u) buffer.advance(model, unused);
+  CHECK(((buffer.buffer().array() == 0) || (buffer.buffer().array() == 1)).all());
+  CHECK(buffer.fresh_starts() > 0);
+  // The fresh states follow the base marginals σ(a_i): over the 200 initial buffer rows (before any chain
+  // wrote back), column means are within 4 binomial standard errors of them.
+  ReplayBuffer<Dmala<Mlp>> fresh(Dmala<Mlp>(0.4), 1, 4000, 1, 63, base_distribution_initializer(model.base_logits()));
+  fresh.advance(model, unused);
+  for (Index i = 0; i < 12; ++i) {
+    const double p = 1 / (1 + std::exp(-model.base_logits()[i]));
+    const double mean = fresh.buffer().col(i).mean();
+    INFO("coordinate " << i << ": mean " << mean << ", base " << p);
+    CHECK(std::abs(mean - p) < 4 * std::sqrt(p * (1 - p) / 4000) + 1.0 / 4000);
+  }
+}
