@@ -11,29 +11,11 @@ usage: edit_model.py IN OUT EDIT...
 """
 import json
 import struct
+import os
 import sys
-import zlib  # zlib's CRC-32 is the one of boost::crc_32_type
 
-
-def read_sections(data):
-    assert data[:8] == b"EBMMODEL", "not a model file"
-    version, count = struct.unpack_from("<II", data, 8)
-    pos, sections = 16, []
-    for _ in range(count):
-        (n,) = struct.unpack_from("<I", data, pos)
-        name = data[pos + 4 : pos + 4 + n].decode()
-        pos += 4 + n
-        (length,) = struct.unpack_from("<Q", data, pos)
-        sections.append([name, data[pos + 8 : pos + 8 + length]])
-        pos += 8 + length
-    return version, sections
-
-
-def write_sections(version, sections):
-    out = b"EBMMODEL" + struct.pack("<II", version, len(sections))
-    for name, body in sections:
-        out += struct.pack("<I", len(name)) + name.encode() + struct.pack("<Q", len(body)) + body
-    return out + struct.pack("<I", zlib.crc32(out))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from model_file_sections import read_sections, write_sections  # noqa: E402
 
 
 def main(src, dst, *edits):

@@ -16,30 +16,12 @@ import struct
 import sys
 import zlib
 
-
-def parse(data):
-    assert data[:8] == b"EBMMODEL"
-    version, count = struct.unpack_from("<II", data, 8)
-    pos, sections = 16, []
-    for _ in range(count):
-        (n,) = struct.unpack_from("<I", data, pos)
-        name = data[pos + 4:pos + 4 + n].decode()
-        pos += 4 + n
-        (length,) = struct.unpack_from("<Q", data, pos)
-        sections.append([name, data[pos + 8:pos + 8 + length]])
-        pos += 8 + length
-    return version, sections
-
-
-def build(version, sections):
-    out = b"EBMMODEL" + struct.pack("<II", version, len(sections))
-    for name, body in sections:
-        out += struct.pack("<I", len(name)) + name.encode() + struct.pack("<Q", len(body)) + body
-    return out + struct.pack("<I", zlib.crc32(out) & 0xFFFFFFFF)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from model_file_sections import read_sections, write_sections  # noqa: E402
 
 
 def variant(data, meta_edit=None, raw_meta=None, section_edit=None):
-    version, sections = parse(data)
+    version, sections = read_sections(data)
     for s in sections:
         if s[0] == "meta":
             if raw_meta is not None:
@@ -50,7 +32,7 @@ def variant(data, meta_edit=None, raw_meta=None, section_edit=None):
                 s[1] = json.dumps(meta).encode()
         if section_edit is not None:
             s[1] = section_edit(s[0], s[1])
-    return build(version, sections)
+    return write_sections(version, sections)
 
 
 def set_meta(key, value):
@@ -86,10 +68,10 @@ def huge_section(data):
 def main():
     model, ckpt = (open(p, "rb").read() for p in sys.argv[1:3])
     out = sys.argv[3]
-    nh = json.loads(dict(parse(model)[1])["meta"])["num_hidden"]
+    nh = json.loads(dict(read_sections(model)[1])["meta"])["num_hidden"]
     # nv·nh + nv + nh = (nv + 1)·nh + nv: with nv = 7, nh + 2^61 gives the same count modulo 2^64, so the
     # params section of a 7 x 2 model fits a header that claims 2^61 + 2 hidden units.
-    wrap_model = build(1, [["meta", json.dumps({"kind": "bernoulli_rbm", "num_visible": 7, "num_hidden": 2 + (1 << 61),
+    wrap_model = write_sections(1, [["meta", json.dumps({"kind": "bernoulli_rbm", "num_visible": 7, "num_hidden": 2 + (1 << 61),
                                                 "scalar": "float32"}).encode()],
                            ["params", struct.pack("<23f", *[0.01 * k for k in range(23)])]])
     nan_chain = lambda name, body: (struct.pack("<f", float("nan")) + body[4:]) if name == "chains.v" else body
