@@ -10,7 +10,9 @@
 // Power against a stale cache: with E and ∇ₓE of the old θ at the current state, the proposal drifts by
 // ε ∇E₀(x) = ε Σ₀⁻¹ (x − μ₀) ≈ 0.3 · (6, −6, 3) towards μ₀, and the Metropolis ratio carries E₀(x) ≈ 22 nats
 // against E₁(x') of a few, so nearly every such proposal is taken: the means would move by ~1 against
-// standard errors of 0.010–0.012.
+// standard errors of 0.010–0.012. Measured with the version kept in the kernel (this file compiled against the
+// headers before the stamp moved into the state): set a passed, set b's means were 1.24, −1.21, 2.12 (z = −176,
+// 146, −98) and its E(x − μ)² 4.0, 4.3, 1.7.
 #include <catch2/catch.hpp>
 
 #include <Eigen/Cholesky>
