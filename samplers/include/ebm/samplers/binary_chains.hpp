@@ -1,16 +1,14 @@
 #pragma once
 // State of a batch of chains over binary x ∈ {0,1}^d (the kernels of binary_kernels.hpp), one row per chain.
 // Like LangevinChains it caches what the next step needs, E(x_r) and, for gradient-informed kernels, ∇ₓE(x_r),
-// and beside them the parameters θ they were computed for: the cache's version. A kernel compares θ with the
-// model's params() at the start of every step and re-evaluates a stale cache first, so one kernel may step any
-// number of chain sets while a trainer changes θ between steps (a version kept in the kernel would let the
-// second set pass the check with the first set's refresh). θ is compared bit for bit (a memcmp, ~0.1 ms for
-// 400k parameters), which needs no cooperation from the model; an energy that changes in any other way (a
-// hyper-parameter outside params()) needs an explicit refresh(model, state).
+// and beside them the stamp of the model and θ they were computed for (param_stamp.hpp): a kernel compares it
+// with the model at the start of every step and re-evaluates a stale cache first, so one kernel may step any
+// number of chain sets while a trainer changes θ between steps.
 #include <cstdint>
 #include <vector>
 
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/param_stamp.hpp"
 #include "ebm/samplers/step_info.hpp"
 
 namespace ebm {
@@ -18,9 +16,9 @@ namespace ebm {
 template <class S>
 struct BinaryChains {
   MatrixX<S> x;         // states (chains × d), every entry 0 or 1
-  VectorX<S> energy;    // E(x_r) at θ = theta
-  MatrixX<S> grad;      // ∇ₓE(x_r) at θ = theta (chains × d); 0 rows when no gradient is cached (energy-only kernels)
-  VectorX<S> theta;     // the params() energy and grad belong to (empty: nothing cached yet)
+  VectorX<S> energy;    // E(x_r) at the θ of stamp
+  MatrixX<S> grad;      // ∇ₓE(x_r) at that θ (chains × d); 0 rows when no gradient is cached (energy-only kernels)
+  ParamStamp<S> stamp;  // the model and θ energy and grad belong to
   Vectord acceptance;   // chain r's acceptance probability in its last step
   std::vector<std::uint8_t> accepted;  // whether chain r's last proposal was taken
   std::int64_t steps = 0;              // steps since init

@@ -13,7 +13,6 @@
 // state (a bad start, or a model changed under the chains) it is an ebm::Error naming the chain and the value.
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <span>
 #include <string>
@@ -62,7 +61,7 @@ public:
     s.x.resize(n, d);
     s.energy.resize(n);
     s.grad.resize(needs_grad_ ? n : 0, d);
-    s.theta.resize(0);
+    s.stamp.reset(model.params().size());
     s.acceptance.setOnes(n);
     s.accepted.assign(std::size_t(n), 1);
     s.steps = 0;
@@ -94,7 +93,8 @@ public:
         if (!(x0(r, i) == Scalar(0) || x0(r, i) == Scalar(1)))
           fail(name_, "::init: chain ", r, ": start state entry ", i, " is ", double(x0(r, i)),
                "; binary chains take 0 or 1");
-    if (s.size() != x0.rows() || s.x.cols() != model.dim() || plan_.rows != x0.rows() || xp_.cols() != model.dim())
+    if (s.size() != x0.rows() || s.x.cols() != model.dim() || plan_.rows != x0.rows() || xp_.cols() != model.dim() ||
+        s.stamp.size() != model.params().size())
       prepare(model, s, x0.rows());
     check_streams(rng, s.size());
     const Index n = x0.rows();  // the state may come from elsewhere: size all of it (no-ops when it fits)
@@ -115,10 +115,8 @@ public:
 
   // Whether the state's cache belongs to this model's current θ (and holds a gradient if this kernel needs one).
   bool cache_is_current(const M& model, const State& s) const {
-    const auto& p = model.params();
     if (needs_grad_ && !s.has_grad()) return false;
-    return s.theta.size() == p.size() && (p.size() == 0 || std::memcmp(p.data(), s.theta.data(),
-                                                                        sizeof(Scalar) * std::size_t(p.size())) == 0);
+    return s.stamp.matches(model);
   }
 
   // grad += weight · Σ_chains ∂E/∂θ at the current states: the model term.
@@ -233,6 +231,7 @@ protected:
 
 private:
   void evaluate_current(const M& model, State& s, bool at_start) {
+    s.stamp.invalidate();
     for_each_block(plan_, [&](Index b, Index r0, Index n) { evaluate(model, b, r0, n, s.x, s.energy, s.grad, needs_grad_); });
     const Index d = s.x.cols();
     for (Index r = 0; r < s.size(); ++r) {
@@ -247,7 +246,7 @@ private:
       if (!std::isfinite(s.energy[r])) fail(name_, ": chain ", r, ", ", when, ": the energy is ", shown(s.energy[r]));
       fail(name_, ": chain ", r, ", ", when, ": gradient entry ", bad, " is ", shown(s.grad(r, bad)));
     }
-    s.theta = model.params();
+    s.stamp.record(model);
   }
   static double shown(double v) { return std::isnan(v) ? std::numeric_limits<double>::quiet_NaN() : v; }
   void check_prepared(const M& model, const State& s) const {

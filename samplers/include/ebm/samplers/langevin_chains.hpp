@@ -1,20 +1,23 @@
 #pragma once
 // State of a batch of Langevin chains (ULA or MALA), one row per chain. Like BlackJAX's MALAState and Stan's
 // ps_point it caches what the next step needs: the energy and its gradient at the current position, so a
-// step evaluates the model once (at the proposal), never twice.
+// step evaluates the model once (at the proposal), never twice. Beside the cache, its stamp: the model and θ
+// it was computed for (param_stamp.hpp), so each chain set knows when its own cache went stale.
 #include <cstdint>
 #include <vector>
 
 #include "ebm/core/types.hpp"
 #include "ebm/samplers/gibbs_chains.hpp"  // StepInfo
+#include "ebm/samplers/param_stamp.hpp"
 
 namespace ebm {
 
 template <class S>
 struct LangevinChains {
   MatrixX<S> x;              // positions (chains × d)
-  VectorX<S> energy;         // E(x_r)
-  MatrixX<S> grad;           // ∇ₓE(x_r) (chains × d)
+  VectorX<S> energy;         // E(x_r) at the θ of stamp
+  MatrixX<S> grad;           // ∇ₓE(x_r) at that θ (chains × d)
+  ParamStamp<S> stamp;       // the model and θ energy and grad belong to
   Vectord acceptance;        // chain r's acceptance probability min(1, α) in its last step (1 for ULA)
   std::vector<std::uint8_t> accepted;  // whether chain r's last proposal was accepted
   std::int64_t steps = 0;    // steps taken since init

@@ -8,14 +8,14 @@
 // (core/parallel.hpp), one oneTBB task per block; chain r draws only from rng[r]; so the states after any
 // number of steps are bit-identical for any number of threads. Every buffer is sized in prepare().
 //
-// Cache invalidation: the energies and gradients cached in the state belong to one model object with one θ.
-// At the start of every step the kernel compares the model it is given (its address, and params()) with the
-// one it last evaluated; if they differ — a PCD trainer has just updated θ — it re-evaluates the current
-// positions first (refresh). A model whose energy changes in any other way (a hyper-parameter outside
-// params()) needs an explicit refresh(model, state).
+// Cache invalidation: the energies and gradients cached in the state belong to one model object with one θ,
+// recorded in the state's stamp (param_stamp.hpp). At the start of every step the kernel compares the model it
+// is given (its address, and params()) with that stamp; if they differ — a PCD trainer has just updated θ — it
+// re-evaluates the current positions first (refresh). The stamp is the state's, not the kernel's, so one
+// kernel stepping several chain sets refreshes each of them. A model whose energy changes in any other way (a
+// hyper-parameter outside params()) needs an explicit refresh(model, state).
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <span>
@@ -40,16 +40,6 @@ template <ContinuousEnergyModelWithWorkspace M>
 struct EnergyWorkspaceOf<M> {
   using type = typename M::Workspace;
 };
-
-// The object whose energy the cache belongs to: the model, or for a handle such as VirtualEnergy the
-// function it forwards to (handles are often temporaries).
-template <class M>
-const void* model_identity(const M& m) {
-  if constexpr (requires { m.function(); })
-    return static_cast<const void*>(&m.function());
-  else
-    return static_cast<const void*>(&m);
-}
 
 // A value for an error message: NaN without its sign bit (streams print −NaN as "-nan").
 inline double shown(double v) { return std::isnan(v) ? std::numeric_limits<double>::quiet_NaN() : v; }
@@ -87,6 +77,7 @@ public:
     s.acceptance.setOnes(n);
     s.accepted.assign(static_cast<std::size_t>(n), 1);
     s.steps = 0;
+    s.stamp.reset(model.num_params());
     xp_.resize(n, d);
     gp_.resize(n, d);
     ep_.resize(n);
@@ -99,8 +90,6 @@ public:
       else
         ws_.emplace_back();
     }
-    theta_.resize(model.num_params());
-    model_ = nullptr;
   }
 
   // Chains start at the rows of x0; E and ∇ₓE are evaluated there and must be finite.
@@ -118,7 +107,7 @@ public:
                  box_->hi, "]");
     }
     if (s.size() != x0.rows() || s.x.cols() != model.dim() || plan_.rows != x0.rows() ||
-        theta_.size() != model.num_params())
+        s.stamp.size() != model.num_params())
       prepare(model, s, x0.rows());
     check_streams(rng, s.size());
     const Index n = x0.rows();  // the state may come from elsewhere: size all of it (no-ops when it fits)
@@ -136,6 +125,9 @@ public:
     check_prepared(model, s);
     evaluate_current(model, s, false);
   }
+
+  // Whether the state's cache belongs to this model at its current θ (else the next step refreshes it first).
+  bool cache_is_current(const M& model, const State& s) const { return s.stamp.matches(model); }
 
   // grad += weight · Σ_chains ∂E/∂θ at the current positions: the model term.
   void accumulate_stats(const M& model, const State& s, Scalar weight, VecRef<Scalar> grad) const {
@@ -157,7 +149,7 @@ protected:
   void begin_step(const M& model, State& s, std::span<Rng> rng) {
     check_prepared(model, s);
     check_streams(rng, s.size());
-    if (model_ != model_identity(model) || !same_params(model)) refresh(model, s);
+    if (!cache_is_current(model, s)) refresh(model, s);
   }
 
   // E and ∇ₓE at rows [r0, r0 + n) of x, into the same rows of e and g, with block b's workspace.
@@ -199,6 +191,7 @@ protected:
 
 private:
   void evaluate_current(const M& model, State& s, bool at_start) {
+    s.stamp.invalidate();
     for_each_block(plan_, [&](Index b, Index r0, Index n) { evaluate(model, b, r0, n, s.x, s.energy, s.grad); });
     const Index d = s.x.cols();
     for (Index r = 0; r < s.size(); ++r)
@@ -207,13 +200,7 @@ private:
                                  : "at its current state, re-evaluated after step " + std::to_string(s.steps) +
                                        " because the model changed",
                         r, s.energy[r], s.x.row(r).data(), s.grad.row(r).data(), d);
-    model_ = model_identity(model);
-    theta_ = model.params();
-  }
-  bool same_params(const M& model) const {
-    const auto& p = model.params();
-    return p.size() == theta_.size() &&
-           std::memcmp(p.data(), theta_.data(), sizeof(Scalar) * static_cast<std::size_t>(p.size())) == 0;
+    s.stamp.record(model);
   }
   void check_prepared(const M& model, const State& s) const {
     ensure(plan_.rows == s.size() && s.size() > 0 && s.x.cols() == model.dim(), name_,
@@ -222,9 +209,6 @@ private:
   void check_streams(std::span<Rng> rng, Index n) const {
     ensure(static_cast<Index>(rng.size()) >= n, name_, ": ", rng.size(), " random streams for ", n, " chains");
   }
-
-  const void* model_ = nullptr;  // model_identity of the model the cache belongs to
-  VectorX<Scalar> theta_;        // and its params()
 };
 
 }  // namespace ebm::detail
