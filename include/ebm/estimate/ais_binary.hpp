@@ -217,7 +217,7 @@ private:
         for (Index i = 0; i < a_.size(); ++i)
           state_.grad(r, i) = b * grad_(r, i) - rest * S(a_[i]);
     }
-    state_.theta = target_.params();
+    state_.stamp.record(target_);
   }
   // u and ∇ₓE of the chains that moved to a freshly evaluated state, from E_β and ∇ₓE_β.
   void take_fresh_values(double beta) {
