@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/scratch.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/io/idx.hpp"
 #include "support/error_matchers.hpp"
@@ -16,11 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "ebm-test-idx-hardening";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+std::string scratch(const std::string& name) { return test::scratch_path("idx-hardening", name); }
 
 std::string idx(int type, const std::vector<std::uint32_t>& dims, const std::string& data) {
   std::string b{'\0', '\0', char(type), char(dims.size())};

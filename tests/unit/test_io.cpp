@@ -6,6 +6,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "support/scratch.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/io/idx.hpp"
@@ -17,11 +18,7 @@ using namespace ebm;
 using Catch::Matchers::Contains;
 
 namespace {
-std::string scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "ebm-test-io";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+std::string scratch(const std::string& name) { return test::scratch_path("io", name); }
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }

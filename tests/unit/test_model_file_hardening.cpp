@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 
+#include "support/scratch.hpp"
 #include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/io/model_file.hpp"
@@ -47,11 +48,7 @@ ModelFile checkpoint() {
   return f;
 }
 
-std::string scratch(const std::string& file) {
-  const auto dir = std::filesystem::temp_directory_path() / "ebm-test-model-file-hardening";
-  std::filesystem::create_directories(dir);
-  return (dir / file).string();
-}
+std::string scratch(const std::string& file) { return test::scratch_path("model-file-hardening", file); }
 
 std::string bytes_of(const ModelFile& f) {
   const std::string p = scratch("valid.ebm");

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "support/scratch.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/io/npy.hpp"
 #include "support/error_matchers.hpp"
@@ -19,11 +20,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string scratch(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / "ebm-test-npy-hardening";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+std::string scratch(const std::string& name) { return test::scratch_path("npy-hardening", name); }
 
 std::string doubles(std::initializer_list<double> v) {
   std::string s;
