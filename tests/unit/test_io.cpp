@@ -6,6 +6,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "support/checkpoint_fixture.hpp"
 #include "support/scratch.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/data/binarize.hpp"
@@ -91,22 +92,9 @@ TEST_CASE("npy files round-trip in float32 and float64, 1-D and 2-D", "[io]") {
 }
 
 TEST_CASE("model files round-trip and every corruption is detected", "[io][errors]") {
-  ModelFile f;
-  f.num_visible = 3;
-  f.num_hidden = 2;
-  f.params = Vectorf::LinSpaced(3 * 2 + 3 + 2, -1, 1);
-  TrainingState t;
-  t.epoch = 4;
-  t.updates = 40;
-  t.velocity = Vectorf::Constant(f.params.size(), 0.5f);
-  t.chains_v = Matrixf::Ones(5, 3);
-  t.chains_h = Matrixf::Zero(5, 2);
-  t.chains_ph = Matrixf::Constant(5, 2, 0.25f);
-  t.hidden_offset = Vectorf::Constant(2, 0.125f);
-  t.chain_streams = make_chain_streams(1, 5);
-  t.shuffle_stream = make_stream(1, StreamPurpose::shuffle, 0);
-  t.chain_streams[2]();  // a stream that has moved must come back where it was
-  f.training = t;
+  ModelFile f = test::small_checkpoint();
+  f.training->chain_streams[2]();  // a stream that has moved must come back where it was
+  const TrainingState t = *f.training;
   const std::string p = scratch("m.ebm");
   save_model_file(p, f);
   const ModelFile g = load_model_file(p);

@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 
+#include "support/checkpoint_fixture.hpp"
 #include "support/scratch.hpp"
 #include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/core/error.hpp"
@@ -27,24 +28,10 @@ namespace {
 
 constexpr const char* name = "crafted.ebm";
 
-// A 3 x 2 Bernoulli RBM checkpoint with 5 persistent chains and centering, as `ebm train` writes one.
+// The shared small checkpoint (support/checkpoint_fixture.hpp) with free-form metadata.
 ModelFile checkpoint() {
-  ModelFile f;
-  f.num_visible = 3;
-  f.num_hidden = 2;
-  f.params = Vectorf::LinSpaced(11, -1, 1);
+  ModelFile f = test::small_checkpoint();
   f.metadata_json = R"({"training": {"k": 1}, "note": "x"})";
-  TrainingState t;
-  t.epoch = 4;
-  t.updates = 40;
-  t.velocity = Vectorf::Constant(11, 0.5f);
-  t.chains_v = Matrixf::Ones(5, 3);
-  t.chains_h = Matrixf::Zero(5, 2);
-  t.chains_ph = Matrixf::Constant(5, 2, 0.25f);
-  t.hidden_offset = Vectorf::Constant(2, 0.125f);
-  t.chain_streams = make_chain_streams(1, 5);
-  t.shuffle_stream = make_stream(1, StreamPurpose::shuffle, 0);
-  f.training = t;
   return f;
 }
 
