@@ -6,9 +6,9 @@
 #include <span>
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/conditional_model.hpp"
 
 namespace ebm {
 

@@ -8,16 +8,16 @@
 //   Potts  P(a, b) = w·[a ≠ b]   (one parameter: how much neighbours want to agree), or
 //   full   P(a, b) a learned L × L table (which labels may touch which, and in which orientation).
 // θ = [θ_u (weights, then biases), θ_p]. Unaries and pairwise terms are trained jointly by the same
-// data-term − model-term gradient as every other ebm model (crf/conditional_model.hpp).
+// data-term − model-term gradient as every other ebm model (core/conditional_model.hpp).
 #include <cmath>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/conditional_model.hpp"
 #include "ebm/crf/grid.hpp"
 #include "ebm/crf/patch_features.hpp"
 #include "ebm/crf/unary.hpp"

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ebm/core/error.hpp"
-#include "ebm/crf/labels.hpp"
+#include "ebm/core/labels.hpp"
 
 namespace ebm {
 

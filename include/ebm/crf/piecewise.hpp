@@ -21,9 +21,9 @@
 #include <cmath>
 
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/crf/detail/per_example_sum.hpp"
 #include "ebm/crf/grid_crf.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm {
 

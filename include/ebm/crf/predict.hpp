@@ -12,6 +12,9 @@
 // Marginals are Rao-Blackwellized: at every visit of site s the sampler adds the conditional probabilities
 // p(y_s = l | y_−s, x) it is about to draw from, instead of the indicator of the label it draws. The
 // expectation is the same (E[p(y_s = l | y_−s)] = p(y_s = l)) and the variance is lower.
+// Annealing and marginal sampling step the samplers' kernel (SiteGibbs::sweep, samplers/site_gibbs.hpp), the
+// sweep training and tempering use: prediction holds one context per task instead of one per chain, so it steps
+// each example's chain with the kernel's single-chain sweep rather than with step().
 //
 // Batches run in parallel over fixed blocks of examples, and example r draws only from
 // make_stream(seed, StreamPurpose::chain, r): results are identical for any number of threads.
@@ -22,11 +25,11 @@
 #include <string>
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/conditional_model.hpp"
 #include "ebm/samplers/site_gibbs.hpp"
 
 namespace ebm {
@@ -72,19 +75,6 @@ struct PredictOptions {
   }
 };
 
-namespace detail {
-// f(s) for every site, raster order or colour by colour.
-template <ConditionalGibbsModel M, class F>
-void for_each_site(const M& model, SiteScan scan, F&& f) {
-  if (scan == SiteScan::raster) {
-    for (Index s = 0; s < model.num_sites(); ++s) f(s);
-  } else {
-    for (int c = 0; c < model.num_colours(); ++c)
-      for (Index s : model.sites_of_colour(c)) f(s);
-  }
-}
-}  // namespace detail
-
 // y_s = argmin_l U(s, l) for every site (ties to the lowest label): the prediction of the unaries alone.
 template <ConditionalGibbsModel M>
   requires requires(const typename M::Context& c) { c.unary(Index{0}, Index{0}); }
@@ -104,7 +94,7 @@ template <ConditionalGibbsModel M>
 Index icm_sweep(const M& model, const typename M::Context& ctx, std::span<Label> y, std::span<typename M::Scalar> e,
                 SiteScan scan = SiteScan::checkerboard) {
   Index changed = 0;
-  detail::for_each_site(model, scan, [&](Index s) {
+  visit_sites(model, scan, [&](Index s) {
     model.local_energies(ctx, y, s, e);
     const auto best = std::size_t(std::min_element(e.begin(), e.end()) - e.begin());
     if (e[best] < e[y[std::size_t(s)]]) {
@@ -142,12 +132,10 @@ double annealed_map(const M& model, const typename M::Context& ctx, std::span<La
   std::vector<S> e(std::size_t(model.num_labels()));
   std::vector<Label> best(y.begin(), y.end());
   double best_e = model.energy(ctx, y);
+  SiteGibbs<M> gibbs(opt.scan);
   for (int t = 0; t < opt.anneal_sweeps; ++t) {
-    const auto beta = S(annealing_beta(t, opt.anneal_sweeps, opt.beta0, opt.beta1));
-    detail::for_each_site(model, opt.scan, [&](Index s) {
-      model.local_energies(ctx, y, s, std::span(e));
-      y[std::size_t(s)] = sample_from_energies(std::span(e), beta, rng);
-    });
+    gibbs.set_beta(annealing_beta(t, opt.anneal_sweeps, opt.beta0, opt.beta1));
+    gibbs.sweep(model, ctx, y, rng, std::span(e));
     const double en = model.energy(ctx, y);
     if (en < best_e) {
       best_e = en;
@@ -171,19 +159,16 @@ void sample_marginals(const M& model, const typename M::Context& ctx, std::span<
   std::vector<S> e(static_cast<std::size_t>(L));
   std::vector<double> p(static_cast<std::size_t>(L));
   marg.setZero(model.num_sites(), L);
-  for (int t = 0; t < opt.burn_in + opt.sweeps; ++t) {
-    const bool keep = t >= opt.burn_in;
-    detail::for_each_site(model, opt.scan, [&](Index s) {
-      model.local_energies(ctx, y, s, std::span(e));
-      if (keep) {
-        const S emin = *std::min_element(e.begin(), e.end());
-        double z = 0;
-        for (int l = 0; l < L; ++l) z += (p[std::size_t(l)] = std::exp(-double(e[std::size_t(l)] - emin)));
-        for (int l = 0; l < L; ++l) marg(s, l) += p[std::size_t(l)] / z;
-      }
-      y[std::size_t(s)] = sample_from_energies(std::span(e), S(1), rng);
+  const SiteGibbs<M> gibbs(opt.scan);  // β = 1
+  for (int t = 0; t < opt.burn_in; ++t) gibbs.sweep(model, ctx, y, rng, std::span(e));
+  for (int t = 0; t < opt.sweeps; ++t)
+    gibbs.sweep(model, ctx, y, rng, std::span(e), [&](Index s, std::span<const S> es) {
+      // p(y_s = l | y_−s, x), the distribution the sweep is about to draw from (Rao-Blackwellization)
+      const S emin = *std::min_element(es.begin(), es.end());
+      double z = 0;
+      for (int l = 0; l < L; ++l) z += (p[std::size_t(l)] = std::exp(-double(es[std::size_t(l)] - emin)));
+      for (int l = 0; l < L; ++l) marg(s, l) += p[std::size_t(l)] / z;
     });
-  }
   marg /= double(opt.sweeps);
 }
 

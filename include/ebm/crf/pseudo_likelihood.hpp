@@ -17,9 +17,9 @@
 #include <span>
 
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/crf/detail/per_example_sum.hpp"
 #include "ebm/crf/grid_crf.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm {
 

@@ -16,8 +16,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "ebm/core/labels.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm {
 

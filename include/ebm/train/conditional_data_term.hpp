@@ -5,8 +5,8 @@
 // so the result is the same bits for any number of threads.
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/parallel.hpp"
-#include "ebm/crf/conditional_model.hpp"
 
 namespace ebm {
 

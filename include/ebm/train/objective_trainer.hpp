@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/core/random.hpp"
-#include "ebm/crf/labels.hpp"
 #include "ebm/train/shuffle.hpp"
 #include "ebm/train/trainer.hpp"
 

@@ -15,7 +15,7 @@
 #include "ebm/core/checks.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
-#include "ebm/crf/conditional_model.hpp"
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/samplers/chain_policy_concept.hpp"
 #include "ebm/train/adam.hpp"
 #include "ebm/train/conditional_data_term.hpp"

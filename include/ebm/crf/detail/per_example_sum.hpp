@@ -7,9 +7,9 @@
 #include <span>
 #include <vector>
 
+#include "ebm/core/labels.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm::detail {
 

@@ -35,11 +35,11 @@
 #include <utility>
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
-#include "ebm/crf/conditional_model.hpp"
-#include "ebm/crf/labels.hpp"
 #include "ebm/samplers/kernel_concept.hpp"
 #include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"

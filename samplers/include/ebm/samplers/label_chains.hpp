@@ -4,7 +4,7 @@
 // whenever chains are (re)started, which a chain policy does before every update.
 #include <vector>
 
-#include "ebm/crf/conditional_model.hpp"
+#include "ebm/core/conditional_model.hpp"
 
 namespace ebm {
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/core/random.hpp"
-#include "ebm/crf/labels.hpp"
 #include "ebm/samplers/kernel_concept.hpp"
 
 namespace ebm {

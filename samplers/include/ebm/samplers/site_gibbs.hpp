@@ -1,7 +1,7 @@
 #pragma once
 // Gibbs sampling of the labels of a conditional model, y ~ p(y | x), one site at a time:
 //   raster        single-site Gibbs in site order 0, 1, …, n−1;
-//   checkerboard  the sites of one colour, then of the next (crf/conditional_model.hpp): on a 4-neighbour
+//   checkerboard  the sites of one colour, then of the next (core/conditional_model.hpp): on a 4-neighbour
 //                 grid the two colours are conditionally independent blocks, so this is two-colour block
 //                 Gibbs, whatever order the sites of a colour are visited in.
 // Both leave p(y | x) invariant; each chain is one task's work (a 64 × 64 grid is ~50k label energies), chains
@@ -14,10 +14,10 @@
 #include <span>
 #include <vector>
 
+#include "ebm/core/conditional_model.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
-#include "ebm/crf/conditional_model.hpp"
 #include "ebm/samplers/gibbs_chains.hpp"
 #include "ebm/samplers/label_chains.hpp"
 
@@ -53,6 +53,18 @@ Label sample_from_energies(std::span<S> e, S beta, Rng& rng) {
   for (std::size_t l = 0; l + 1 < n; ++l)
     if (u < e[l]) return static_cast<Label>(l);
   return static_cast<Label>(n - 1);
+}
+
+// f(site) for every site of the model in the order `scan` visits them: 0, 1, …, n−1 (raster) or colour by
+// colour (checkerboard). Gibbs sweeps and ICM (crf/predict.hpp) share it.
+template <ConditionalGibbsModel M, class F>
+void visit_sites(const M& model, SiteScan scan, F&& f) {
+  if (scan == SiteScan::raster) {
+    for (Index s = 0; s < model.num_sites(); ++s) f(s);
+  } else {
+    for (int c = 0; c < model.num_colours(); ++c)
+      for (Index s : model.sites_of_colour(c)) f(s);
+  }
 }
 
 template <ConditionalGibbsModel M>
@@ -105,26 +117,30 @@ public:
     check_streams(rng, s.size());
     ensure(plan_.rows == s.size(), "SiteGibbs::step: chains were not prepared (call init first)");
     const int L = model.num_labels();
-    const auto beta = Scalar(beta_);
     for_each_block(plan_, [&](Index b, Index r0, Index n) {
       const std::span<Scalar> e(energies_.data() + b * L, std::size_t(L));
-      for (Index r = r0; r < r0 + n; ++r) {
-        const auto& ctx = s.context[std::size_t(r)];
-        const std::span<Label> y = label_row(s.y, r);
-        Rng& g = rng[std::size_t(r)];
-        auto update = [&](Index site) {
-          model.local_energies(ctx, y, site, e);
-          y[std::size_t(site)] = sample_from_energies(e, beta, g);
-        };
-        if (scan_ == SiteScan::raster) {
-          for (Index site = 0; site < model.num_sites(); ++site) update(site);
-        } else {
-          for (int c = 0; c < model.num_colours(); ++c)
-            for (Index site : model.sites_of_colour(c)) update(site);
-        }
-      }
+      for (Index r = r0; r < r0 + n; ++r)
+        sweep(model, s.context[std::size_t(r)], label_row(s.y, r), rng[std::size_t(r)], e);
     });
     return {};
+  }
+
+  // One sweep of a single chain (labels y, conditioned in ctx) at the kernel's scan and β, with e as scratch
+  // (L values): at every site, e ← the local energies, visit(site, e) before the draw (prediction averages the
+  // conditional probabilities there, crf/predict.hpp), then y_site ~ ∝ exp(−β e). step() is this for every
+  // chain; callers that hold their own contexts (one per task, not one per chain) step their chains with it.
+  template <class Visit>
+  void sweep(const M& model, const typename M::Context& ctx, std::span<Label> y, Rng& rng, std::span<Scalar> e,
+             Visit&& visit) const {
+    const auto beta = Scalar(beta_);
+    visit_sites(model, scan_, [&](Index site) {
+      model.local_energies(ctx, y, site, e);
+      visit(site, std::span<const Scalar>(e));
+      y[std::size_t(site)] = sample_from_energies(e, beta, rng);
+    });
+  }
+  void sweep(const M& model, const typename M::Context& ctx, std::span<Label> y, Rng& rng, std::span<Scalar> e) const {
+    sweep(model, ctx, y, rng, e, [](Index, std::span<const Scalar>) {});
   }
 
   // grad += weight · Σ_chains ∂E(y_r, x_r)/∂θ, block by block into separate rows, then summed in block order

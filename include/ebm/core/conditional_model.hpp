@@ -20,8 +20,8 @@
 #include <concepts>
 #include <span>
 
+#include "ebm/core/labels.hpp"
 #include "ebm/core/types.hpp"
-#include "ebm/crf/labels.hpp"
 
 namespace ebm {
 
