@@ -5,6 +5,7 @@
 // with the model at the start of every step and re-evaluates a stale cache first, so one kernel may step any
 // number of chain sets while a trainer changes θ between steps.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/types.hpp"
@@ -26,6 +27,21 @@ struct BinaryChains {
   Index size() const { return x.rows(); }
   bool has_grad() const { return grad.rows() == x.rows() && grad.cols() == x.cols() && x.rows() > 0; }
 };
+
+// Chain r of a and chain r of b trade places (ExchangeableChains, tempering_concept.hpp): the state, its cached
+// E and ∇ₓE and its last acceptance move together, and both caches are marked stale, because the states belong to
+// different targets (parallel tempering's replicas) and the rows now hold values of the other one: the next step
+// of each set re-evaluates its cache (a stale one is never used).
+template <class S>
+void exchange_chain(BinaryChains<S>& a, BinaryChains<S>& b, Index r) {
+  a.x.row(r).swap(b.x.row(r));
+  std::swap(a.energy[r], b.energy[r]);
+  if (a.grad.rows() > r && b.grad.rows() > r) a.grad.row(r).swap(b.grad.row(r));
+  std::swap(a.acceptance[r], b.acceptance[r]);
+  std::swap(a.accepted[std::size_t(r)], b.accepted[std::size_t(r)]);
+  a.stamp.invalidate();
+  b.stamp.invalidate();
+}
 
 // What one step of a binary kernel did, over all chains. acceptance_rate is the mean of the chains' acceptance
 // probabilities (Metropolis kernels; DULA's is 1; random-scan Gibbs reports its mean flip probability).

@@ -2,6 +2,8 @@
 // State of a batch of chains of a two-layer model: one row per chain. Besides the sampled (v, h) it caches
 // ph = E[h | v], computed in the sweep anyway, which is exactly the statistic the model term needs
 // (Rao-Blackwellized over h), so the trainer never recomputes it.
+#include <utility>
+
 #include "ebm/core/types.hpp"
 #include "ebm/samplers/step_info.hpp"
 
@@ -18,5 +20,16 @@ struct GibbsChains {
 
   Index size() const { return v.rows(); }
 };
+
+// Chain r of a and chain r of b trade places, (v, h, ph, energy) together (ExchangeableChains,
+// tempering_concept.hpp). ph = E[h | v] travels with v; it was computed at the temperature of the sweep that
+// left it, which parallel tempering corrects where the model term reads it (joint_tempering.hpp).
+template <class S>
+void exchange_chain(GibbsChains<S>& a, GibbsChains<S>& b, Index r) {
+  a.v.row(r).swap(b.v.row(r));
+  a.h.row(r).swap(b.h.row(r));
+  a.ph.row(r).swap(b.ph.row(r));
+  if (r < a.energy.size() && r < b.energy.size()) std::swap(a.energy[r], b.energy[r]);
+}
 
 }  // namespace ebm

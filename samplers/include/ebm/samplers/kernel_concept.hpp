@@ -19,6 +19,7 @@
 //   TransitionKernel<K>              everything but init;
 //   KernelStartingFrom<K, Start>     and init from a `Start` (rows of x, or a conditional batch of inputs+labels);
 //   MarkovKernel<K>                  a kernel of a joint model whose chains start at rows of x (the usual case).
+// Parallel tempering asks more of a kernel's chains and model: tempering_concept.hpp.
 // (Not named `Kernel`: code that says `using namespace ebm;` and `using Kernel = BlockGibbs<…>;`, as the tests
 // do, would find two `Kernel`s.)
 #include <concepts>

@@ -4,6 +4,7 @@
 // step evaluates the model once (at the proposal), never twice. Beside the cache, its stamp: the model and θ
 // it was computed for (param_stamp.hpp), so each chain set knows when its own cache went stale.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/types.hpp"
@@ -24,6 +25,21 @@ struct LangevinChains {
 
   Index size() const { return x.rows(); }
 };
+
+// Chain r of a and chain r of b trade places (ExchangeableChains, tempering_concept.hpp): the state, its cached
+// E and ∇ₓE and its last acceptance move together, and both caches are marked stale, because the states belong to
+// different targets (parallel tempering's replicas) and the rows now hold values of the other one: the next step
+// of each set re-evaluates its cache (a stale one is never used).
+template <class S>
+void exchange_chain(LangevinChains<S>& a, LangevinChains<S>& b, Index r) {
+  a.x.row(r).swap(b.x.row(r));
+  std::swap(a.energy[r], b.energy[r]);
+  a.grad.row(r).swap(b.grad.row(r));
+  std::swap(a.acceptance[r], b.acceptance[r]);
+  std::swap(a.accepted[std::size_t(r)], b.accepted[std::size_t(r)]);
+  a.stamp.invalidate();
+  b.stamp.invalidate();
+}
 
 // What one step did, over all chains. acceptance_rate (from StepInfo) is the mean of the chains' acceptance
 // probabilities, the statistic step-size adaptation tracks.

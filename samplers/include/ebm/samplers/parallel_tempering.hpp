@@ -1,39 +1,39 @@
 #pragma once
-// Parallel tempering (replica exchange; Swendsen & Wang 1986, Geyer 1991) as a chain policy around any Gibbs
-// kernel of a TemperableModel, for sampling and for training (PT-PCD, Desjardins et al. 2010).
+// Parallel tempering (replica exchange; Swendsen & Wang 1986, Geyer 1991) as a chain policy around any kernel
+// whose chains can be exchanged and whose model can be tempered (TemperingOf, tempering_concept.hpp): block Gibbs
+// on an RBM (JointTempering, the default for TemperableModels), Gibbs-with-Gradients, DULA/DMALA or random-scan
+// Gibbs on a binary energy and MALA on a continuous one (EnergyTempering, the default for kernels over
+// TemperedBinaryEnergy), for sampling and for training (PT-PCD, Desjardins et al. 2010).
 //
 // N independent ladders, each with K replicas at inverse temperatures 1 = β_0 > β_1 > … > β_{K−1} ≥ 0; replica
-// k samples p_{β_k}(v, h) ∝ exp(−β_k E(v, h)). One round = one kernel sweep of every replica, then swap
-// proposals between neighbours, the even pairs (0,1), (2,3), … in even rounds and the odd pairs (1,2), … in
-// odd ones: the deterministic even–odd scheme, which is non-reversible and makes states travel the ladder
-// ballistically instead of diffusively (Okabe et al. 2001; Syed et al. 2022, "Non-reversible parallel
-// tempering"). A swap of the joint states (v, h) of replicas i, j is accepted with probability
-//   min(1, exp((β_i − β_j)(E(v_i, h_i) − E(v_j, h_j)))),
+// k samples p_{β_k} ∝ exp(−E_{β_k}), E_β = β U + B (tempering_concept.hpp). One round = one kernel step of every
+// replica, then swap proposals between neighbours, the even pairs (0,1), (2,3), … in even rounds and the odd
+// pairs (1,2), … in odd ones: the deterministic even–odd scheme, which is non-reversible and makes states travel
+// the ladder ballistically instead of diffusively (Okabe et al. 2001; Syed et al. 2022, "Non-reversible parallel
+// tempering"). A swap of the states of replicas i, j is accepted with probability
+//   min(1, exp((β_i − β_j)(U_i − U_j))),
 // which keeps the product of the K tempered distributions invariant; a NaN energy rejects. advance() = k rounds.
 //
 // The β = 1 replicas are the policy's chains: state(), num_chains() = N and accumulate_model_term see only them,
 // so the Trainer runs PT-PCD unchanged, and with K = 1 the policy is PersistentChains bit for bit.
 //
 // Layout and determinism: replica k of every ladder lives in one kernel state of N rows (states_[k]) run by its
-// own kernel on its own tempered copy of the model, so each sweep is parallel over fixed blocks of chains.
+// own kernel on its own tempered replica of the model, so each sweep is parallel over fixed blocks of chains.
 // The chain in slot (k, n) draws from stream k·N + n (streams(), from (seed, k·N + n)) and ladder n's swap
 // decisions from its own stream (swap_streams()), one uniform per proposed pair, whether or not it is needed,
-// so states are bit-identical for any number of threads. Swaps exchange the rows of (v, h, ph, energy) between
-// the two replicas' states; the streams stay with the slots.
+// so states are bit-identical for any number of threads. A swap exchanges the two chains with everything their
+// states cache (exchange_chain), and their swap energies; the streams stay with the slots.
 //
-// Swap cost: the energies E(v, h) at β = 1 come from the sweep (BlockGibbs::step_tempered computes the
-// untempered pre-activation a = c + vW, samples h from σ(β a) and keeps E = −bᵀv − hᵀa, in double, per chain in
-// State::energy), so a swap round is O(N·K) decisions instead of a product per replica: bench_pt measured the
-// swaps at 60 % of the sweeps before, see benchmarks/README.md for after. Each row's energy depends only on
-// its own state and block, so decisions stay thread-count independent. Kernels without step_tempered fall back
-// to Model::energy at swap time. K = 1 runs the plain step (no swaps, so nothing to cache).
+// Swap cost: a tempering whose kernel leaves the swap energies in its sweep (BlockGibbs::step_tempered on an
+// RBM: E(v, h) from the pre-activation the sweep computes anyway) makes a swap round O(N·K) decisions; bench_pt
+// measured the swaps at 60 % of the sweeps before that. Otherwise the energies are evaluated at swap time for
+// the replicas taking part (one forward pass each). K = 1 runs the plain step (no swaps, so nothing to cache).
 //
-// Tempered copies: K−1 models of the same type, overwritten by Model::temper once per advance (the model only
-// changes between advances), so a round allocates nothing. ph (= E[h | v]) is what the model term needs; after
-// a swap brings a state to β = 1 its ph was computed at another temperature, so advance() recomputes ph of the
-// β = 1 replicas when any such swap happened (the kernel itself never reads ph). ph of the other replicas is
-// E[h | v] at the temperature where that row was last swept.
+// Replicas: when the tempering's replica type is the model type (RBMs), the β = 1 replica is the model itself
+// and K−1 copies are re-tempered once per advance (the model only changes between advances); otherwise every
+// temperature has a replica (views of the model for energies). Made on first use; a round allocates nothing.
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -44,40 +44,62 @@
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/energy_tempering.hpp"
+#include "ebm/samplers/joint_tempering.hpp"
 #include "ebm/samplers/kernel_concept.hpp"
 #include "ebm/samplers/swap_ledger.hpp"
 #include "ebm/samplers/temperature_ladder.hpp"
+#include "ebm/samplers/tempering_concept.hpp"
 
 namespace ebm {
 
-template <MarkovKernel KernelT>
+namespace detail {
+// The tempering a kernel gets when none is named: its model's joint energy for TemperableModels (RBMs), the
+// energy tempering for kernels over TemperedBinaryEnergy (pass EnergyTempering<M>(base_logits) for a base).
+template <class K>
+struct DefaultTempering {};
+template <class K>
+  requires TemperableModel<typename K::Model>
+struct DefaultTempering<K> {
+  using type = JointTempering<K>;
+};
+template <class K>
+  requires requires { typename K::Model::Energy; } &&
+           std::same_as<typename K::Model, TemperedBinaryEnergy<typename K::Model::Energy>>
+struct DefaultTempering<K> {
+  using type = EnergyTempering<typename K::Model::Energy>;
+};
+}  // namespace detail
+
+template <MarkovKernel KernelT, class TemperingT = typename detail::DefaultTempering<KernelT>::type>
+  requires TemperingOf<TemperingT, KernelT>
 class ParallelTempering {
 public:
-  using Model = typename KernelT::Model;
+  using Tempering = TemperingT;
+  using Model = typename TemperingT::Model;
+  using Replica = typename TemperingT::Replica;
   using Scalar = typename KernelT::Scalar;
   using State = typename KernelT::State;
-  static_assert(TemperableModel<Model>, "ParallelTempering needs a TemperableModel (temper(beta, out), energy(v, h, e))");
-  // Kernels that leave E(v, h) at β = 1 in State::energy during their sweep (BlockGibbs::step_tempered) spare
-  // the swaps a product per replica; others fall back to Model::energy at swap time.
-  static constexpr bool cached_energy =
-      requires(KernelT& kk, const Model& m, State& s, std::span<Rng> r) { kk.step_tempered(m, m, 1.0, s, r); };
+  // Whether the sweeps leave the swap energies (then a swap round evaluates no model).
+  static constexpr bool cached_energy = TemperingT::energy_from_sweep;
 
   // num_ladders independent ladders (the chains of the policy), inverse temperatures `betas` (validated: see
-  // temperature_ladder.hpp), k rounds per advance.
-  ParallelTempering(KernelT kernel, Index num_ladders, std::vector<double> betas, int k, std::uint64_t seed)
-      : betas_(std::move(betas)), n_(num_ladders), steps_(k) {
+  // temperature_ladder.hpp), k rounds per advance; `tempering` says how the model is tempered.
+  ParallelTempering(KernelT kernel, Index num_ladders, std::vector<double> betas, int k, std::uint64_t seed,
+                    TemperingT tempering = {})
+      : betas_(std::move(betas)), n_(num_ladders), steps_(k), tempering_(std::move(tempering)) {
     ensure(num_ladders > 0, "ParallelTempering: number of ladders (chains) = ", num_ladders, " must be positive");
     ensure(k > 0, "ParallelTempering: k = ", k, " rounds per update must be at least 1");
     validate_ladder(betas_);
     const Index K = num_temperatures();
     kernels_.assign(std::size_t(K), kernel);
     states_.resize(std::size_t(K));
-    tempered_.resize(std::size_t(K - 1));
     rng_ = make_chain_streams(seed, K * n_);
     swap_rng_.reserve(std::size_t(n_));
     for (Index n = 0; n < n_; ++n)
       swap_rng_.push_back(make_stream(seed, StreamPurpose::chain, swap_stream_offset + std::uint64_t(n)));
-    energy_.setZero(n_);  // compute_energies' scratch
+    u_.assign(std::size_t(K), Eigen::VectorXd(Eigen::VectorXd::Zero(n_)));
+    fresh_.assign(std::size_t(K), 0);
     ledger_.reset(K, n_);
   }
 
@@ -91,10 +113,12 @@ public:
   const std::vector<Rng>& streams() const { return rng_; }
   int steps() const { return steps_; }
   KernelT& kernel(Index k = 0) { return kernels_[std::size_t(k)]; }
+  const KernelT& kernel(Index k = 0) const { return kernels_[std::size_t(k)]; }
+  TemperingT& tempering() { return tempering_; }
 
   // grad += weight · Σ_chains ∂E/∂θ over the β = 1 replicas.
   void accumulate_model_term(const Model& model, Scalar weight, VecRef<Scalar> grad) const {
-    kernels_[0].accumulate_stats(model, states_[0], weight, grad);
+    tempering_.accumulate_model_term(kernels_[0], model, states_[0], weight, grad);
   }
 
   bool started() const { return states_[0].size() == n_; }
@@ -128,22 +152,21 @@ public:
       sweep(model);
       swap(model);
     }
-    if (top_changed_) recompute_top_ph(model);
+    if (top_changed_) tempering_.top_exchanged(model, states_[0]);
   }
 
   // ---- the two halves of a round (advance() is k × sweep + swap) ---------------------------------------
-  // One kernel step of every replica, each on its tempered copy as of the last start/advance/restore.
+  // One kernel step of every replica, each on its tempered replica as of the last start/advance/restore.
   void sweep(const Model& model) {
     const Index K = num_temperatures();
     for (Index k = 0; k < K; ++k) {
       State& s = states_[std::size_t(k)];
-      if constexpr (cached_energy) {
-        if (K > 1) {  // K = 1 never swaps: the plain step keeps it PersistentChains bit for bit
-          kernels_[std::size_t(k)].step_tempered(model, at(k, model), betas_[std::size_t(k)], s, streams_of(k));
-          continue;
-        }
+      if (K == 1) {  // K = 1 never swaps: the plain step keeps it PersistentChains bit for bit
+        kernels_[0].step(at(0, model), s, streams_of(0));
+        continue;
       }
-      kernels_[std::size_t(k)].step(at(k, model), s, streams_of(k));
+      fresh_[std::size_t(k)] = tempering_.step(kernels_[std::size_t(k)], model, at(k, model), betas_[std::size_t(k)],
+                                               s, streams_of(k), u_[std::size_t(k)]);
     }
   }
 
@@ -155,14 +178,14 @@ public:
     if (K - 2 < parity) return;  // no pair of this parity (K = 1, or K = 2 in an odd round)
     // Pairs (k, k + 1) for k = parity, parity + 2, … ≤ K − 2: replicas first … last take part.
     const Index first = parity, last = (K - 2) - ((K - 2 - parity) % 2) + 1;
-    if constexpr (!cached_energy)
-      for (Index k = first; k <= last; ++k) compute_energies(model, k);
+    for (Index k = first; k <= last; ++k)
+      if (!fresh_[std::size_t(k)]) tempering_.swap_energies(model, states_[std::size_t(k)], u_[std::size_t(k)]);
     // Decisions: serial, ladder by ladder, pair by pair, from the energies of the last sweep.
     for (Index n = 0; n < n_; ++n) {
       Rng& rng = swap_rng_[std::size_t(n)];
       for (Index k = first; k < last; k += 2) {
         const double log_r = swap_log_ratio(betas_[std::size_t(k)], betas_[std::size_t(k + 1)],
-                                            states_[std::size_t(k)].energy[n], states_[std::size_t(k + 1)].energy[n]);
+                                            u_[std::size_t(k)][n], u_[std::size_t(k + 1)][n]);
         if (ledger_.decide(k, log_r, uniform01d(rng))) exchange(k, n);
       }
       ledger_.track_round_trips(n);
@@ -172,7 +195,13 @@ public:
   // ---- ladder, replicas, statistics ------------------------------------------------------------------
   const std::vector<double>& betas() const { return betas_; }
   Index num_temperatures() const { return Index(betas_.size()); }
+  // The chains at temperature k.
   const State& replica(Index k) const { return states_[std::size_t(k)]; }
+  // The model replica k steps (k ≥ 1, or any k when the replica type is not the model type), as of the last
+  // start/advance/restore.
+  const Replica& replica_model(Index k) const { return replicas_[std::size_t(k)]; }
+  // Swap energies U of replica k's chains as of the last swap round (or start/restore).
+  const Eigen::VectorXd& swap_energies(Index k) const { return u_[std::size_t(k)]; }
   std::vector<Rng>& swap_streams() { return swap_rng_; }
   const std::vector<Rng>& swap_streams() const { return swap_rng_; }
   // Rounds done; its parity picks the next round's pairs, so a checkpoint must keep it.
@@ -186,9 +215,11 @@ public:
   std::vector<double> swap_rates() const { return swap_stats().rates(); }
   void reset_swap_stats() { ledger_.reset_stats(); }
 
-  // ---- checkpoints -----------------------------------------------------------------------------------
+  // ---- checkpoints (two-layer chains: (v, h, ph)) ------------------------------------------------------
   // Every replica's (v, h, ph) stacked replica by replica: rows k·N … k·N + N − 1 hold temperature k.
-  void stack_states(MatrixX<Scalar>& v, MatrixX<Scalar>& h, MatrixX<Scalar>& ph) const {
+  void stack_states(MatrixX<Scalar>& v, MatrixX<Scalar>& h, MatrixX<Scalar>& ph) const
+    requires requires(const State& s) { s.ph; }
+  {
     ensure(started(), "ParallelTempering::stack_states: the ladders were not started");
     const Index K = num_temperatures();
     v.resize(K * n_, states_[0].v.cols());
@@ -202,7 +233,9 @@ public:
   }
   // The inverse of stack_states (streams, swap streams and rounds are restored through their accessors).
   void restore(const Model& model, const ConstBatchRef<Scalar>& v, const ConstBatchRef<Scalar>& h,
-               const ConstBatchRef<Scalar>& ph) {
+               const ConstBatchRef<Scalar>& ph)
+    requires requires(const State& s) { s.ph; }
+  {
     const Index K = num_temperatures();
     ensure(v.rows() == K * n_ && h.rows() == K * n_ && ph.rows() == K * n_, "ParallelTempering::restore: ",
            v.rows(), " stacked states for ", K, " temperatures x ", n_, " ladders");
@@ -221,50 +254,43 @@ public:
   }
 
 private:
-  const Model& at(Index k, const Model& model) const { return k == 0 ? model : tempered_[std::size_t(k - 1)]; }
+  static constexpr bool model_is_top = std::same_as<Replica, Model>;
+
+  const Replica& at(Index k, const Model& model) const {
+    if constexpr (model_is_top)
+      if (k == 0) return model;
+    return replicas_[std::size_t(k)];
+  }
   std::span<Rng> streams_of(Index k) { return std::span<Rng>(rng_.data() + k * n_, std::size_t(n_)); }
 
+  // Replicas at their temperatures for the model's current θ (made on first use), then the tempering's sync.
   void refresh(const Model& model) {
-    for (Index k = 1; k < num_temperatures(); ++k)
-      model.temper(Scalar(betas_[std::size_t(k)]), tempered_[std::size_t(k - 1)]);
+    const Index K = num_temperatures();
+    if (replicas_.empty()) {
+      replicas_.reserve(std::size_t(K));
+      for (Index k = 0; k < K; ++k) replicas_.push_back(tempering_.make_replica(model));
+    }
+    for (Index k = model_is_top ? 1 : 0; k < K; ++k)
+      tempering_.temper(model, betas_[std::size_t(k)], replicas_[std::size_t(k)]);
+    tempering_.sync(model, std::span<State>(states_));
   }
 
-  // Blocks for the energies and for ph of the β = 1 replicas: the kernel's own block size, so recomputed ph
-  // takes the same product paths as a sweep's.
+  // The tempering's scratch in the kernel's own block size, and the swap energies of freshly started or
+  // restored states, so swap() is valid before any sweep.
   void prepare_top(const Model& model) {
     Index rows = default_block_rows;
     if constexpr (requires(const KernelT& kk) { kk.block_rows(); }) rows = kernels_[0].block_rows();
-    plan_ = BlockPlan(n_, rows);
-    ws_.clear();
-    for (Index b = 0; b < plan_.count(); ++b) ws_.push_back(model.make_workspace(plan_.size(b)));
-    for (Index k = 0; k < num_temperatures(); ++k) compute_energies(model, k);
+    tempering_.prepare(model, n_, rows);
+    for (Index k = 0; k < num_temperatures(); ++k) {
+      tempering_.swap_energies(model, states_[std::size_t(k)], u_[std::size_t(k)]);
+      fresh_[std::size_t(k)] = 1;
+    }
   }
 
-  // State::energy of replica k from Model::energy (one product): the fallback for kernels without cached
-  // energies, and the energies of freshly started or restored states, so swap() is valid before any sweep.
-  void compute_energies(const Model& model, Index k) {
-    State& s = states_[std::size_t(k)];
-    for_each_block(plan_, [&](Index, Index r0, Index n) {
-      model.energy(s.v.middleRows(r0, n), s.h.middleRows(r0, n), energy_.segment(r0, n));
-      for (Index r = r0; r < r0 + n; ++r) s.energy[r] = double(energy_[r]);
-    });
-  }
-
-  void recompute_top_ph(const Model& model) {
-    State& s = states_[0];
-    for_each_block(plan_, [&](Index b, Index r0, Index n) {
-      model.hidden_mean(s.v.middleRows(r0, n), s.ph.middleRows(r0, n), ws_[std::size_t(b)]);
-    });
-  }
-
-  // Exchange the states of ladder n's replicas k and k + 1 (the streams stay with the slots).
+  // Exchange the chains of ladder n's replicas k and k + 1 (the streams stay with the slots).
   void exchange(Index k, Index n) {
-    State& a = states_[std::size_t(k)];
-    State& b = states_[std::size_t(k + 1)];
-    a.v.row(n).swap(b.v.row(n));
-    a.h.row(n).swap(b.h.row(n));
-    a.ph.row(n).swap(b.ph.row(n));
-    std::swap(a.energy[n], b.energy[n]);
+    exchange_chain(states_[std::size_t(k)], states_[std::size_t(k + 1)], n);
+    std::swap(u_[std::size_t(k)][n], u_[std::size_t(k + 1)][n]);
     ledger_.exchanged(k, n);
     if (k == 0) top_changed_ = true;
   }
@@ -272,14 +298,14 @@ private:
   std::vector<double> betas_;
   Index n_;
   int steps_;
+  TemperingT tempering_;
   std::vector<KernelT> kernels_;
   std::vector<State> states_;
-  std::vector<Model> tempered_;  // replicas 1 … K−1
+  std::vector<Replica> replicas_;          // per temperature (slot 0 unused when the model is the top replica)
   std::vector<Rng> rng_, swap_rng_;
-  VectorX<Scalar> energy_;  // without cached energies: E(v, h) of one replica's rows, before widening to double
+  std::vector<Eigen::VectorXd> u_;         // swap energies U per replica and ladder
+  std::vector<unsigned char> fresh_;       // whether u_[k] belongs to replica k's current states
   SwapLedger ledger_;
-  BlockPlan plan_;
-  std::vector<typename Model::Workspace> ws_;
   std::int64_t rounds_ = 0;
   bool top_changed_ = false;
 };

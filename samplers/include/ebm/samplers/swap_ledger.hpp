@@ -1,6 +1,6 @@
 #pragma once
-// What both parallel-tempering policies (parallel_tempering.hpp for RBMs, conditional_tempering.hpp for
-// conditional models) share about swaps: the Metropolis ratio, the accept rule, the per-pair statistics and
+// What both parallel-tempering policies (parallel_tempering.hpp for any tempered kernel,
+// conditional_tempering.hpp for conditional models) share about swaps: the Metropolis ratio, the accept rule, the per-pair statistics and
 // round-trip tracking. The policies differ in their states and energies, not in these.
 #include <cmath>
 #include <cstdint>
