@@ -171,7 +171,7 @@ void optimizer(benchmark::State& state) {
   // Alternating signs: the parameters go back and forth instead of drifting over thousands of iterations.
   double lr = 0.05;
   for (auto _ : state) {
-    sgd.step(rbm, grad, lr, 0.0, 0.0);
+    sgd.step(rbm, grad, lr, 0.0);
     lr = -lr;
   }
   state.SetItemsProcessed(state.iterations() * rbm.num_params());

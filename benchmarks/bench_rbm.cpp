@@ -205,7 +205,7 @@ void sgd_step(benchmark::State& state) {
   auto model = make_model();
   Sgd<S> sgd;
   const VectorX<S> grad = VectorX<S>::Random(model.num_params()) * S(1e-3);
-  for (auto _ : state) sgd.step(model, grad, 1e-6, 0.5, 0.0);
+  for (auto _ : state) sgd.step(model, grad, 1e-6, 0.5);
   state.SetItemsProcessed(state.iterations() * model.num_params());
 }
 

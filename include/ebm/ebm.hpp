@@ -14,4 +14,5 @@
 #include "ebm/samplers/chain_policies.hpp"
 #include "ebm/samplers/langevin.hpp"
 #include "ebm/samplers/parallel_tempering.hpp"
+#include "ebm/train/energy_penalty.hpp"
 #include "ebm/train/trainer.hpp"

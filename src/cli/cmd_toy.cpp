@@ -90,7 +90,7 @@ void add_toy(CLI::App& app) {
     const Grid2d grid{-a->box, a->box, a->cells};
     grid.validate();
 
-    MlpEnergyd mlp(2, parse_sizes(a->hidden), Activation::swish, a->l2_energy);
+    MlpEnergyd mlp(2, parse_sizes(a->hidden), Activation::swish);
     Rng rng = make_stream(a->seed, StreamPurpose::init, 0);
     mlp.init_normal(rng);
     ReplayBuffer<Mala<MlpEnergyd>> chains(Mala<MlpEnergyd>(a->step_size, Box{-a->box, a->box, BoxMode::reflect}),
@@ -100,9 +100,9 @@ void add_toy(CLI::App& app) {
     opt.batch_size = a->batch;
     opt.epochs = a->epochs;
     opt.learning_rate = a->lr;
-    opt.optimizer = Optimizer::adam;
     opt.seed = a->seed;
-    Trainer trainer(mlp, chains, opt);
+    Trainer trainer(mlp, chains, opt, Adam<double>(opt.adam));
+    trainer.add_transform(EnergyMagnitudePenalty(a->l2_energy));  // Du & Mordatch's α (E²)
     trainer.fit(train, [&](const EpochReport& r) {
       if (!a->json) std::printf("epoch %3d  %6.2fs\n", r.epoch, r.seconds);
       std::fflush(stdout);

@@ -95,10 +95,8 @@ TrainOptions train_options(const TrainArgs& a) {
   opt.learning_rate = a.lr;
   opt.schedule = {parse_schedule_kind(a.lr_schedule), a.lr_final};
   opt.momentum = {a.momentum_initial, a.momentum, a.momentum_ramp};
-  opt.weight_decay = a.weight_decay;
   opt.seed = a.seed;
-  opt.centering = a.centering;
-  opt.centering_rate = a.centering_rate;
+  opt.centering_rate = a.centering_rate;  // checked here; centering itself is a transform that run() adds
   opt.validate();
   return opt;
 }
@@ -216,13 +214,16 @@ double mean_free_energy(const BernoulliRBMf& rbm, const Matrixf& v) {
 template <class Policy>
 void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, BernoulliRBMf& rbm,
          const Matrixf& train, const Matrixf& heldout, const nlohmann::json& base_meta) {
-  Trainer trainer(rbm, chains, train_options(a));
+  Trainer trainer(rbm, chains, train_options(a), Sgd<float>());
+  // The gradient transforms, in this order: centering on the plain gradient, then weight decay.
+  Centering<float>* centering = a.centering ? &trainer.add_transform(Centering<float>(a.centering_rate)) : nullptr;
+  if (a.weight_decay != 0) trainer.add_transform(WeightDecay(a.weight_decay));  // refuses < 0 and non-finite
   if (resumed && resumed->training) {
     const TrainingState& t = *resumed->training;
     trainer.set_progress(int(t.epoch), t.updates);  // epoch in [0, INT_MAX]: checked by the reader
-    trainer.optimizer().velocity() = t.velocity;
+    trainer.restore_optimizer({"sgd", t.updates, {{"velocity", t.velocity}}});
     trainer.shuffle_stream() = t.shuffle_stream;
-    trainer.hidden_offset() = t.hidden_offset;
+    if (centering) centering->hidden_offset() = t.hidden_offset;
     restore_chains(chains, rbm, t, base_meta);
   }
   constexpr bool tempering = std::is_same_v<Policy, Tempering>;
@@ -257,11 +258,12 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
     TrainingState t;
     t.epoch = trainer.epochs_done();
     t.updates = trainer.updates_done();
-    t.velocity = trainer.optimizer().velocity();
+    // TODO(merge): save trainer.optimizer_state()
+    t.velocity = trainer.optimizer_state().vectors.at("velocity");
     save_chains(chains, t, meta);
     f.metadata_json = meta.dump();
     t.shuffle_stream = trainer.shuffle_stream();
-    t.hidden_offset = trainer.hidden_offset();
+    if (centering) t.hidden_offset = centering->hidden_offset();
     f.training = std::move(t);
     save_model_file(a.out, f);
     if (a.json) {

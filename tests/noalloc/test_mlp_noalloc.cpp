@@ -11,7 +11,7 @@ using namespace ebm;
 
 TEMPLATE_TEST_CASE("MlpEnergy::energy_and_grad with a workspace allocates nothing", "[noalloc][mlp]", float, double) {
   using S = TestType;
-  MlpEnergy<S> mlp(2, {64, 64}, Activation::swish, 0.1);
+  MlpEnergy<S> mlp(2, {64, 64}, Activation::swish);
   Rng rng = make_stream(4, StreamPurpose::init, 0);
   mlp.init_normal(rng);
   MatrixX<S> x(25, 2);

@@ -61,7 +61,7 @@ TrainedState train(const Matrixf& data, bool sparse, Policy chains, Index batch_
     h_density.push_back(test::density(chains.state().h));
     return true;
   });
-  return {rbm.params(),     trainer.optimizer().velocity(), trainer.last_gradient(), chains.state().v,
+  return {rbm.params(),     trainer.optimizer_state().vectors.at("velocity"), trainer.last_gradient(), chains.state().v,
           chains.state().h, chains.state().ph,              trainer.updates_done(),  v_density,
           h_density};
 }

@@ -25,7 +25,7 @@ TEST_CASE("MLP energy on 8 Gaussians: exact test NLL between the truth and the b
   const Matrixd test = toy2d_sample(Toy2d::eight_gaussians, 2000, 2);
   const Grid2d grid{-4, 4, 200};
 
-  MlpEnergyd mlp(2, {64, 64}, Activation::swish, 0.1);
+  MlpEnergyd mlp(2, {64, 64}, Activation::swish);
   Rng rng = make_stream(3, StreamPurpose::init, 0);
   mlp.init_normal(rng);
   ReplayBuffer<Mala<MlpEnergyd>> chains(Mala<MlpEnergyd>(0.02, Box{-4, 4, BoxMode::reflect}), 100, 5000, 20, 4,
@@ -34,9 +34,9 @@ TEST_CASE("MLP energy on 8 Gaussians: exact test NLL between the truth and the b
   opt.batch_size = 100;
   opt.epochs = 20;
   opt.learning_rate = 3e-3;
-  opt.optimizer = Optimizer::adam;
   opt.seed = 5;
-  Trainer trainer(mlp, chains, opt);
+  Trainer trainer(mlp, chains, opt, Adam<double>());
+  trainer.add_transform(EnergyMagnitudePenalty(0.1));
   trainer.fit(train);
 
   Vectord log_p(test.rows()), e(test.rows());

@@ -8,7 +8,7 @@
 // exp(aᵀx) is the product of Bernoullis with those marginals, so an untrained net (E_net ≈ const) already gives
 // the data's pixel means, and the net learns what the marginals do not explain. a = 0 is "no base term".
 // θ is the net's θ alone (params(), accumulate_grad, weight decay on the net's weights), so the optimizers and
-// the trainer see the net; the net's own regularizers (MlpEnergy's E² penalty) apply to E_net.
+// the trainer see the net; the energy-magnitude penalty (train/energy_penalty.hpp) applies to E_net = net().
 #include <algorithm>
 #include <cmath>
 #include <functional>

@@ -8,13 +8,8 @@
 // Gradients by exact back-propagation (per row, with δ_L = ∂E/∂z_L = 1):
 //   δ_{l−1} = (W_lᵀ δ_l) ⊙ σ'(z_{l−1}),   ∂E/∂W_l = δ_l a_{l−1}ᵀ,   ∂E/∂b_l = δ_l,   ∇ₓE = W_1ᵀ δ_1.
 //
-// Energy-magnitude regularizer (Du & Mordatch 2019): with l2_energy = α > 0 the training loss gains
-// α (E(x⁺)² + E(x⁻)²) on data x⁺ and chain states x⁻, which keeps the energies near 0 (a neural energy is
-// otherwise free to drift, since only differences of E matter). The trainer calls accumulate_grad with
-// weight w > 0 on data and w < 0 on chains, and E² is penalized on both, so
-//   accumulate_grad(x, w, gθ):  gθ += Σ_r (w + 2α|w| E(x_r)) ∂E/∂θ(x_r).
-// The regularizer is part of the loss, not of the density: energy() and ∇ₓE are those of E alone, which is
-// what the samplers see.
+// The energy-magnitude regularizer of Du & Mordatch 2019 is not part of the model: it is a gradient transform
+// for any energy (train/energy_penalty.hpp), which uses accumulate_weighted_grad below.
 //
 // θ = [W_1, …, W_L, b_1, …, b_L], each W_l (out × in) row-major: the weights first, so num_weights() marks
 // them for weight decay and the biases are left alone.
@@ -24,6 +19,7 @@
 // the stack below 128 KiB, i.e. for layers up to about 128 wide at blocks of 25 rows in double).
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/checks.hpp"
@@ -71,13 +67,10 @@ public:
     std::vector<MatrixX<S>> delta;  // delta[l], l = 1..L: ∂(weighted E)/∂z_l
   };
 
-  // dim inputs, hidden layer widths (at least one), activation, α of the energy-magnitude regularizer.
-  MlpEnergy(Index dim, std::vector<Index> hidden, Activation activation = Activation::swish, double l2_energy = 0.0)
-      : act_(activation), alpha_(l2_energy) {
+  // dim inputs, hidden layer widths (at least one), activation.
+  MlpEnergy(Index dim, std::vector<Index> hidden, Activation activation = Activation::swish) : act_(activation) {
     ensure(dim > 0, "MlpEnergy: dim = ", dim, " must be positive");
     ensure(!hidden.empty(), "MlpEnergy: at least one hidden layer is needed");
-    ensure(l2_energy >= 0 && std::isfinite(l2_energy), "MlpEnergy: l2_energy = ", l2_energy,
-           " must be non-negative and finite");
     sizes_.push_back(dim);
     for (const Index h : hidden) {
       ensure(h > 0, "MlpEnergy: hidden layer width ", h, " must be positive");
@@ -100,12 +93,22 @@ public:
     theta_.setZero(k);
   }
 
+  // The energy-magnitude penalty α moved out of the model, into the EnergyMagnitudePenalty gradient transform
+  // (train/energy_penalty.hpp): `trainer.add_transform(EnergyMagnitudePenalty(α))`. α = 0 is accepted, any
+  // other α is an error rather than a silently unregularized model.
+  [[deprecated("MlpEnergy's l2_energy is the EnergyMagnitudePenalty gradient transform now (train/energy_penalty.hpp)")]]
+  MlpEnergy(Index dim, std::vector<Index> hidden, Activation activation, double l2_energy)
+      : MlpEnergy(dim, std::move(hidden), activation) {
+    ensure(l2_energy == 0, "MlpEnergy: l2_energy = ", l2_energy,
+           ": the energy-magnitude penalty is a gradient transform now; construct the MLP without it and add "
+           "EnergyMagnitudePenalty(", l2_energy, ") to the trainer (train/energy_penalty.hpp)");
+  }
+
   // ---- shapes and parameters -------------------------------------------------------------------------
   Index dim() const { return sizes_.front(); }
   Index layers() const { return Index(sizes_.size()) - 1; }
   const std::vector<Index>& sizes() const { return sizes_; }
   Activation activation() const { return act_; }
-  double l2_energy() const { return alpha_; }
   Index num_params() const { return theta_.size(); }
   Index num_weights() const { return num_weights_; }
   const VectorX<S>& params() const { return theta_; }
@@ -208,7 +211,7 @@ public:
     backward(x, ws, nullptr, &g);
   }
 
-  // gθ += Σ_r (w + 2α|w| E(x_r)) ∂E/∂θ(x_r) (see the header comment). Allocates its workspace.
+  // gθ += w · Σ_r ∂E/∂θ(x_r). Allocates its workspace.
   void accumulate_grad(const ConstBatchRef<S>& x, S weight, VecRef<S> grad) const {
     check_x(x, "accumulate_grad");
     ensure(grad.size() == theta_.size(), "MlpEnergy::accumulate_grad: gradient has ", grad.size(),
@@ -216,9 +219,21 @@ public:
     Workspace ws = make_workspace(x.rows());
     const Index n = x.rows();
     forward(x, ws);
-    const S reg = S(2 * alpha_) * std::abs(weight);
-    ws.delta[std::size_t(layers())].col(0).head(n) =
-        (weight + reg * ws.z[std::size_t(layers())].col(0).head(n).array()).matrix();
+    ws.delta[std::size_t(layers())].col(0).head(n).setConstant(weight);
+    backward(x, ws, &grad, nullptr);
+  }
+
+  // gθ += Σ_r w_r ∂E/∂θ(x_r), one weight per row (the energy penalty's weights 2α|w| E(x_r)). Allocates its
+  // workspace.
+  void accumulate_weighted_grad(const ConstBatchRef<S>& x, const ConstVecRef<S>& w, VecRef<S> grad) const {
+    check_x(x, "accumulate_weighted_grad");
+    ensure(w.size() == x.rows(), "MlpEnergy::accumulate_weighted_grad: ", w.size(), " weights for ", x.rows(),
+           " rows");
+    ensure(grad.size() == theta_.size(), "MlpEnergy::accumulate_weighted_grad: gradient has ", grad.size(),
+           " entries, expected ", theta_.size());
+    Workspace ws = make_workspace(x.rows());
+    forward(x, ws);
+    ws.delta[std::size_t(layers())].col(0).head(x.rows()) = w;
     backward(x, ws, &grad, nullptr);
   }
 
@@ -295,7 +310,6 @@ private:
   }
 
   Activation act_;
-  double alpha_;
   std::vector<Index> sizes_;  // d, hidden widths, 1
   std::vector<Index> w_off_, b_off_;
   Index num_weights_ = 0;

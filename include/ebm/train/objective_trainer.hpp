@@ -3,7 +3,9 @@
 // baselines pseudo-likelihood (crf/pseudo_likelihood.hpp) and piecewise training (crf/piecewise.hpp). It
 // takes the TrainOptions of the sampler-based Trainer and goes through the data the same way (the same
 // portable shuffle from the same seed stream, minibatches of batch_size, the last partial one dropped, the
-// same learning-rate and momentum schedules and optimizers), so comparing the two is a one-line change:
+// same learning-rate and momentum schedules, optimizers and gradient transforms, here with neither data term nor
+// chains in their context: weight decay works, centering and the energy penalty do not), so comparing the two
+// is a one-line change:
 //
 //   Trainer trainer(crf, chains, options);               // data term − sampled model term
 //   ObjectiveTrainer trainer(crf, pseudo_lik, options);  // ∇ of the pseudo-likelihood
@@ -13,28 +15,53 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/error.hpp"
 #include "ebm/core/labels.hpp"
 #include "ebm/core/random.hpp"
+#include "ebm/train/gradient_transform.hpp"
+#include "ebm/train/option_transforms.hpp"
+#include "ebm/train/optimizer_concept.hpp"
+#include "ebm/train/selected_optimizer.hpp"
 #include "ebm/train/shuffle.hpp"
 #include "ebm/train/trainer.hpp"
 
 namespace ebm {
 
-template <class Objective>
+template <class Objective, class Opt = SelectedOptimizer<typename Objective::Scalar>>
+  requires OptimizerFor<Opt, typename Objective::Model>
 class ObjectiveTrainer {
 public:
   using Model = typename Objective::Model;
   using Scalar = typename Objective::Scalar;
   using Data = ConditionalData<Scalar>;
+  using Context = UpdateContext<Model, Data, ConditionalBatch<Scalar>, NoTerm, NoTerm>;
 
   ObjectiveTrainer(Model& model, Objective& objective, TrainOptions options)
-      : model_(model), objective_(objective), opt_(options), adam_(options.adam),
+      : ObjectiveTrainer(model, objective, options, optimizer_from_options<Opt>(options)) {}
+  ObjectiveTrainer(Model& model, Objective& objective, TrainOptions options, Opt optimizer)
+      : model_(model), objective_(objective), opt_(options), optimizer_(std::move(optimizer)),
         shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
     opt_.validate();
     ensure(!opt_.centering, "ObjectiveTrainer: centering is for RBMs; this objective has no hidden offsets");
+    add_option_transforms(transforms_, opt_);
+  }
+
+  Opt& optimizer() { return optimizer_; }
+  OptimizerState optimizer_state() const { return optimizer_.state(); }
+  void restore_optimizer(const OptimizerState& s) {
+    for (const auto& [name, v] : s.vectors)
+      ensure(v.size() == 0 || v.size() == model_.num_params(), "optimizer state (", s.kind, "): \"", name, "\" has ",
+             v.size(), " entries, the model has ", model_.num_params(), " parameters");
+    optimizer_.restore(s);
+  }
+  TransformList<Context>& transforms() { return transforms_; }
+  template <class T>
+  std::decay_t<T>& add_transform(T&& t) {
+    return transforms_.add(std::forward<T>(t));
   }
 
   const TrainOptions& options() const { return opt_; }
@@ -60,6 +87,7 @@ public:
     ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
            " training examples");
     const auto t0 = std::chrono::steady_clock::now();
+    transforms_.start_epoch(model_, data);
     shuffle_order(order_, data.rows(), shuffle_);
     const Index per_epoch = data.rows() / opt_.batch_size;
     double lr = 0, mom = 0, total = 0;
@@ -89,10 +117,11 @@ private:
     grad_.setZero(model_.num_params());
     try {
       last_ = objective_.accumulate(model_, batch, grad_);  // validates the batch
-      if (opt_.optimizer == Optimizer::adam)
-        adam_.step(model_, grad_, lr, opt_.weight_decay);
-      else
-        sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+      if (!transforms_.empty()) {
+        const NoTerm none;
+        transforms_.apply(Context{model_, batch, Scalar(1) / Scalar(batch.rows()), none, none, Scalar(0)}, grad_);
+      }
+      optimizer_.step(model_, grad_, lr, momentum);
     } catch (const Error& e) {
       fail("training update ", updates_ + 1, " (epoch ", epoch_ + 1, "): ", e.what());
     }
@@ -103,8 +132,8 @@ private:
   Model& model_;
   Objective& objective_;
   TrainOptions opt_;
-  Sgd<Scalar> sgd_;
-  Adam<Scalar> adam_;
+  Opt optimizer_;
+  TransformList<Context> transforms_;
   Rng shuffle_;
   VectorX<Scalar> grad_;
   ConditionalBatch<Scalar> batch_;

@@ -2,7 +2,9 @@
 // Stochastic-gradient training of an energy-based model by maximum likelihood:
 //   ∇θ [−log p(x)] = E_{data}[∂F/∂θ] − E_{model}[∂F/∂θ]
 // The trainer only combines: data term (DataTerm, parallel over the minibatch) minus model term (the chain
-// policy's chains, CD-k, PCD-k or a replay buffer) → optimizer step (SGD or Adam). The same trainer serves
+// policy's chains, CD-k, PCD-k or a replay buffer) → the run's gradient transforms in order (centering, weight
+// decay, an energy penalty, …: gradient_transform.hpp) → optimizer step (any OptimizerFor: Sgd, Adam, or the
+// default SelectedOptimizer, which picks one of the two from TrainOptions at run time). The same trainer serves
 // RBMs (LatentGibbsModel), continuous energies (ContinuousEnergyModel) and conditional models p(y | x)
 // (ConditionalGibbsModel, e.g. grid CRFs: there a minibatch is inputs with their labels, and the model term is
 // one chain per example, see samplers/per_example_chains.hpp). Every random choice comes from
@@ -10,6 +12,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/checks.hpp"
@@ -17,46 +21,18 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/conditional_model.hpp"
 #include "ebm/samplers/chain_policy_concept.hpp"
-#include "ebm/train/adam.hpp"
 #include "ebm/train/conditional_data_term.hpp"
 #include "ebm/train/data_term.hpp"
+#include "ebm/train/gradient_transform.hpp"
+#include "ebm/train/option_transforms.hpp"
+#include "ebm/train/optimizer_concept.hpp"
+#include "ebm/train/optimizer_state.hpp"
 #include "ebm/train/schedule.hpp"
-#include "ebm/train/sgd.hpp"
+#include "ebm/train/selected_optimizer.hpp"
 #include "ebm/train/shuffle.hpp"
+#include "ebm/train/train_options.hpp"
 
 namespace ebm {
-
-// Sgd follows the momentum schedule; Adam ignores it (β₁ is its momentum).
-enum class Optimizer { sgd, adam };
-
-struct TrainOptions {
-  Index batch_size = 100;
-  int epochs = 10;
-  double learning_rate = 0.01;
-  LearningRateSchedule schedule{};
-  MomentumSchedule momentum{};
-  double weight_decay = 0.0;
-  // Centering (Melchior et al. 2016): visible offset = mean of the epoch's data, hidden offset = running
-  // mean of E[h|v] on minibatches with this rate. Needs a model with center_gradient().
-  bool centering = false;
-  double centering_rate = 0.01;
-  std::uint64_t seed = 1;
-  Optimizer optimizer = Optimizer::sgd;
-  AdamOptions adam{};
-
-  void validate() const {
-    ensure(batch_size > 0, "batch_size = ", batch_size, " must be positive");
-    ensure(epochs > 0, "epochs = ", epochs, " must be positive");
-    ensure(learning_rate > 0 && std::isfinite(learning_rate), "learning_rate = ", learning_rate,
-           " must be positive and finite");
-    ensure(weight_decay >= 0 && std::isfinite(weight_decay), "weight_decay = ", weight_decay,
-           " must be non-negative and finite");
-    ensure(centering_rate > 0 && centering_rate <= 1, "centering_rate = ", centering_rate, " must lie in (0, 1]");
-    schedule.validate();
-    momentum.validate();
-    adam.validate();
-  }
-};
 
 struct EpochReport {
   int epoch = 0;              // 1-based number of the epoch just finished
@@ -119,36 +95,72 @@ struct TrainingTypes<M> {
   static void gather(const Data& d, const Index* idx, Index n, Batch& out) { out.gather(d, idx, n); }
 };
 
-// Policy: any chain policy for this model's minibatches (samplers/chain_policy_concept.hpp).
-template <ChainPolicyTypes Policy>
-  requires ChainPolicyFor<Policy, typename TrainingTypes<typename Policy::Model>::BatchArg>
+// Policy: any chain policy for this model's minibatches (samplers/chain_policy_concept.hpp). Opt: the
+// optimizer (optimizer_concept.hpp); by default SelectedOptimizer, SGD or Adam as TrainOptions::optimizer says.
+//
+//   Trainer trainer(rbm, chains, options);                        // optimizer and shorthands from options
+//   Trainer trainer(mlp, chains, options, Adam<double>());        // the optimizer chosen by type
+//   trainer.add_transform(EnergyMagnitudePenalty(0.1));           // after the options' transforms
+template <ChainPolicyTypes Policy, class Opt = SelectedOptimizer<typename Policy::Scalar>>
+  requires ChainPolicyFor<Policy, typename TrainingTypes<typename Policy::Model>::BatchArg> &&
+           OptimizerFor<Opt, typename Policy::Model>
 class Trainer {
 public:
   using Model = typename Policy::Model;
   using Scalar = typename Policy::Scalar;
   using Data = typename TrainingTypes<Model>::Data;
   using BatchArg = typename TrainingTypes<Model>::BatchArg;
+  using OptimizerType = Opt;
+  // What the transforms see of an update (gradient_transform.hpp).
+  using Context = UpdateContext<Model, Data, BatchArg, DataTerm<Model>, Policy>;
 
+  // The optimizer from the options (optimizer_from_options); TrainOptions' centering and weight_decay become
+  // the first transforms of the list (option_transforms.hpp).
   Trainer(Model& model, Policy& chains, TrainOptions options)
-      : model_(model), chains_(chains), opt_(options),
-        adam_(options.adam), shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
+      : Trainer(model, chains, options, optimizer_from_options<Opt>(options)) {}
+  Trainer(Model& model, Policy& chains, TrainOptions options, Opt optimizer)
+      : model_(model), chains_(chains), opt_(options), optimizer_(std::move(optimizer)),
+        shuffle_(make_stream(options.seed, StreamPurpose::shuffle, 0)) {
     opt_.validate();
+    add_option_transforms(transforms_, opt_);
   }
 
   const TrainOptions& options() const { return opt_; }
   int epochs_done() const { return epoch_; }
   std::int64_t updates_done() const { return updates_; }
-  Sgd<Scalar>& optimizer() { return sgd_; }
-  Adam<Scalar>& adam() { return adam_; }
+  Opt& optimizer() { return optimizer_; }
+  const Opt& optimizer() const { return optimizer_; }
+  // The optimizer's full state (a checkpoint stores it), and its inverse; restore_optimizer also checks that
+  // every vector of the state has one entry per parameter of the model (or none: before the first step).
+  OptimizerState optimizer_state() const { return optimizer_.state(); }
+  void restore_optimizer(const OptimizerState& s) {
+    for (const auto& [name, v] : s.vectors)
+      ensure(v.size() == 0 || v.size() == model_.num_params(), "optimizer state (", s.kind, "): \"", name, "\" has ",
+             v.size(), " entries, the model has ", model_.num_params(), " parameters");
+    optimizer_.restore(s);
+  }
+
+  // The gradient transforms, applied in list order after data term − model term (gradient_transform.hpp).
+  TransformList<Context>& transforms() { return transforms_; }
+  const TransformList<Context>& transforms() const { return transforms_; }
+  // Appends a transform; returns the stored one (e.g. to read or restore its state).
+  template <class T>
+  std::decay_t<T>& add_transform(T&& t) {
+    return transforms_.add(std::forward<T>(t));
+  }
+  // The first transform of type T, or nullptr (e.g. find_transform<Centering<float>>() for its offsets).
+  template <class T>
+  T* find_transform() {
+    return transforms_.template find<T>();
+  }
+
   Rng& shuffle_stream() { return shuffle_; }
   void set_progress(int epochs_done, std::int64_t updates_done) {
     epoch_ = epochs_done;
     updates_ = updates_done;
   }
+  // The gradient of the last update as the optimizer received it (after the transforms).
   const VectorX<Scalar>& last_gradient() const { return grad_; }
-  // Centering offsets (empty until the first centered update); part of a checkpoint.
-  VectorX<Scalar>& hidden_offset() { return hidden_offset_; }
-  const VectorX<Scalar>& visible_offset() const { return visible_offset_; }
 
   double learning_rate_at(double progress) const { return opt_.learning_rate * opt_.schedule.factor(progress); }
 
@@ -166,14 +178,14 @@ private:
     if (grad_.size() != model_.num_params()) grad_.resize(model_.num_params());
     grad_.setZero();
     try {
-      data_.accumulate(model_, batch, Scalar(1) / Scalar(batch.rows()), grad_);
+      const Scalar data_weight = Scalar(1) / Scalar(batch.rows());
+      data_.accumulate(model_, batch, data_weight, grad_);
       chains_.advance(model_, batch);
-      chains_.accumulate_model_term(model_, -Scalar(1) / Scalar(chains_.num_chains()), grad_);
-      if (opt_.centering) center(batch);
-      if (opt_.optimizer == Optimizer::adam)
-        adam_.step(model_, grad_, lr, opt_.weight_decay);
-      else
-        sgd_.step(model_, grad_, lr, momentum, opt_.weight_decay);
+      const Scalar model_weight = -Scalar(1) / Scalar(chains_.num_chains());
+      chains_.accumulate_model_term(model_, model_weight, grad_);
+      if (!transforms_.empty())
+        transforms_.apply(Context{model_, batch, data_weight, data_, chains_, model_weight}, grad_);
+      optimizer_.step(model_, grad_, lr, momentum);
     } catch (const Error& e) {
       // Where in training it happened: a NaN from a sampler names its step and chain, this adds the update.
       fail("training update ", updates_ + 1, " (epoch ", epoch_ + 1, "): ", e.what());
@@ -192,8 +204,7 @@ public:
     ensure(opt_.batch_size <= data.rows(), "batch_size = ", opt_.batch_size, " exceeds the ", data.rows(),
            " training examples");
     const auto t0 = std::chrono::steady_clock::now();
-    if constexpr (!ConditionalGibbsModel<Model>)
-      if (opt_.centering) visible_offset_ = data.colwise().mean().transpose();
+    transforms_.start_epoch(model_, data);
     shuffle_order(order_, data.rows(), shuffle_);  // train/shuffle.hpp: portable Fisher–Yates
     const Index per_epoch = data.rows() / opt_.batch_size;
     double lr = 0, mom = 0;
@@ -219,32 +230,15 @@ public:
   }
 
 private:
-  void center(const BatchArg& batch) {
-    if constexpr (requires { model_.center_gradient(grad_, visible_offset_, hidden_offset_); } &&
-                  !ConditionalGibbsModel<Model>) {
-      if (visible_offset_.size() != model_.dim()) visible_offset_ = batch.colwise().mean().transpose();
-      const VectorX<Scalar> batch_h = data_.last_hidden_means().colwise().mean().transpose();
-      const auto rate = Scalar(opt_.centering_rate);
-      if (hidden_offset_.size() != batch_h.size())
-        hidden_offset_ = batch_h;
-      else
-        hidden_offset_ = (Scalar(1) - rate) * hidden_offset_ + rate * batch_h;
-      model_.center_gradient(grad_, visible_offset_, hidden_offset_);
-    } else {
-      fail("centering: this model type has no center_gradient()");
-    }
-  }
-
   Model& model_;
   Policy& chains_;
   TrainOptions opt_;
+  Opt optimizer_;
   DataTerm<Model> data_;
-  Sgd<Scalar> sgd_;
-  Adam<Scalar> adam_;
+  TransformList<Context> transforms_;
   VectorX<Scalar> grad_;
   typename TrainingTypes<Model>::Batch batch_;
   std::vector<Index> order_;
-  VectorX<Scalar> visible_offset_, hidden_offset_;
   Rng shuffle_;
   int epoch_ = 0;
   std::int64_t updates_ = 0;
