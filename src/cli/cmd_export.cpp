@@ -54,7 +54,7 @@ void add_export_import(CLI::App& app) {
     theta.segment(W.size(), W.rows()) = b.cast<float>();
     theta.tail(W.cols()) = c.cast<float>();
     rbm.set_params(theta);
-    save_model_file(i->out, file_of(rbm, nlohmann::json::object({{"imported_from", i->dir}})));
+    save_model_file(i->out, file_of(rbm, nlohmann::json::object({{"imported_from", i->dir}}).dump()));
     std::printf("wrote %s (%ld x %ld)\n", i->out.c_str(), long(W.rows()), long(W.cols()));
   });
 }
