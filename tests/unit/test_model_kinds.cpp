@@ -449,3 +449,21 @@ TEST_CASE("version-1 files load, or are refused, exactly as before version 2", "
   CHECK(g.params == f.params);
   check_same_state(*g.training, t);
 }
+
+TEST_CASE("the version-2 seeds of the corpus load as their models", "[io][model-file][kinds]") {
+  const std::string dir = EBM_MODEL_CORPUS;
+  const auto load = [&](const std::string& file) {
+    INFO(file);
+    return parse_model_file(read_bytes(dir + "/" + file), file, "");
+  };
+  const ModelFile mlp = load("seed-v2-mlp-base-checkpoint.ebm");
+  const auto m = model_of<BaseTermEnergy<MlpEnergyf>>(mlp);
+  CHECK(m.has_base());
+  CHECK(m.net().sizes() == std::vector<Index>{4, 3, 1});
+  CHECK(mlp.training->optimizer.kind == "adam");
+  CHECK(mlp.training->counters.at("buffer_restarts") == 3);
+  CHECK(model_of<MlpEnergyd>(load("seed-v2-mlp.ebm")).activation() == Activation::softplus);
+  CHECK(model_of<GaussianBernoulliRBM<float>>(load("seed-v2-gbrbm-checkpoint.ebm")).sigma()[2] == 2.0f);
+  CHECK(model_of<GridCrf<MlpUnary<float>>>(load("seed-v2-crf-checkpoint.ebm")).num_sites() == 12);
+  CHECK(model_of<GridCrf<LinearUnary<float>>>(load("seed-v2-crf-linear.ebm")).features().count() == 18);
+}
