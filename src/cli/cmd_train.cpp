@@ -107,8 +107,16 @@ TrainOptions train_options(const TrainArgs& a) {
 void check_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta) {
   const std::string where = "--resume " + a.resume;
   const TrainingState& t = *f.training;
-  ensure(a.hidden == f.num_hidden, where, ": training.hidden = ", a.hidden, ", but the model has ", f.num_hidden,
+  const Index num_hidden = f.hyper.integer("num_hidden", 1, std::numeric_limits<std::int64_t>::max());
+  ensure(a.hidden == num_hidden, where, ": training.hidden = ", a.hidden, ", but the model has ", num_hidden,
          " hidden units");
+  for (const char* name : {"v", "h", "ph"})
+    ensure(t.chains.count(name), where, ": the checkpoint holds no chains.", name, " (block Gibbs chain state)");
+  ensure(t.streams.count("chains") && t.streams.count("shuffle") && t.streams.at("shuffle").size() == 1, where,
+         ": the checkpoint needs the random streams rng.chains and one rng.shuffle");
+  ensure(t.optimizer.kind == "sgd" && t.optimizer.vectors.count("velocity") &&
+             t.optimizer.vectors.at("velocity").size() == f.params.size(),
+         where, ": the checkpoint's optimizer state is not SGD with a velocity of ", f.params.size(), " entries");
   ensure(t.epoch <= a.epochs, where, ": the checkpoint has done ", t.epoch, " epochs, more than --epochs = ",
          a.epochs);
   // Every epoch makes the same number (>= 1) of updates; the number itself is checked against the data later.
@@ -122,12 +130,13 @@ void check_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::js
     rows = checked_mul(Index(a.temperatures), a.chains, where + ": temperatures x chains");
     streams = checked_add(rows, a.chains, where + ": streams");  // the chains', then one swap stream per ladder
   }
-  ensure(t.chains_v.rows() == rows, where, ": the checkpoint holds ", t.chains_v.rows(), " chain states; ",
-         a.sampler, " with these options needs ", rows);
-  ensure(Index(t.chain_streams.size()) == streams, where, ": the checkpoint has ", t.chain_streams.size(),
-         " random streams; ", a.sampler, " with these options needs ", streams);
-  const Index offset = a.centering && t.updates > 0 ? f.num_hidden : 0;
-  ensure(t.hidden_offset.size() == offset, where, ": centering.hidden has ", t.hidden_offset.size(),
+  ensure(t.chains.at("v").rows() == rows, where, ": the checkpoint holds ", t.chains.at("v").rows(),
+         " chain states; ", a.sampler, " with these options needs ", rows);
+  ensure(Index(t.streams.at("chains").size()) == streams, where, ": the checkpoint has ",
+         t.streams.at("chains").size(), " random streams; ", a.sampler, " with these options needs ", streams);
+  const Index offset = a.centering && t.updates > 0 ? num_hidden : 0;
+  const Index stored = t.state.count("centering.hidden") ? t.state.at("centering.hidden").size() : 0;
+  ensure(stored == offset, where, ": centering.hidden has ", stored,
          " entries; a run ", a.centering ? "with" : "without", " centering after ", t.updates, " updates needs ",
          offset);
   if (a.sampler == "pt") {
@@ -149,35 +158,38 @@ using Tempering = ParallelTempering<Gibbs>;
 template <class Policy>
 void save_chains(const Policy& chains, TrainingState& t, nlohmann::json& meta) {
   if constexpr (std::is_same_v<Policy, Tempering>) {
-    chains.stack_states(t.chains_v, t.chains_h, t.chains_ph);
-    t.chain_streams = chains.streams();
-    t.chain_streams.insert(t.chain_streams.end(), chains.swap_streams().begin(), chains.swap_streams().end());
+    chains.stack_states(t.chains["v"], t.chains["h"], t.chains["ph"]);
+    std::vector<Rng>& streams = t.streams["chains"] = chains.streams();
+    streams.insert(streams.end(), chains.swap_streams().begin(), chains.swap_streams().end());
     meta["pt_rounds"] = chains.rounds();
   } else {
-    t.chains_v = chains.state().v;
-    t.chains_h = chains.state().h;
-    t.chains_ph = chains.state().ph;
-    t.chain_streams = chains.streams();
+    t.chains["v"] = chains.state().v;
+    t.chains["h"] = chains.state().h;
+    t.chains["ph"] = chains.state().ph;
+    t.streams["chains"] = chains.streams();
   }
 }
 
 template <class Policy>
 void restore_chains(Policy& chains, const BernoulliRBMf& rbm, const TrainingState& t, const nlohmann::json& meta) {
+  // Present and consistent: checked by the reader and check_checkpoint.
+  const Matrixf &v = t.chains.at("v"), &h = t.chains.at("h"), &ph = t.chains.at("ph");
+  const std::vector<Rng>& streams = t.streams.at("chains");
   if constexpr (std::is_same_v<Policy, Tempering>) {
     const std::size_t n = chains.streams().size(), m = chains.swap_streams().size();
-    ensure(t.chain_streams.size() == n + m, "--resume: the checkpoint has ", t.chain_streams.size(),
+    ensure(streams.size() == n + m, "--resume: the checkpoint has ", streams.size(),
            " random streams; parallel tempering with these options needs ", n + m);
-    std::copy(t.chain_streams.begin(), t.chain_streams.begin() + std::ptrdiff_t(n), chains.streams().begin());
-    std::copy(t.chain_streams.begin() + std::ptrdiff_t(n), t.chain_streams.end(), chains.swap_streams().begin());
-    if (t.chains_v.rows() > 0) chains.restore(rbm, t.chains_v, t.chains_h, t.chains_ph);
+    std::copy(streams.begin(), streams.begin() + std::ptrdiff_t(n), chains.streams().begin());
+    std::copy(streams.begin() + std::ptrdiff_t(n), streams.end(), chains.swap_streams().begin());
+    if (v.rows() > 0) chains.restore(rbm, v, h, ph);
     chains.set_rounds(meta.at("pt_rounds").get<std::int64_t>());  // checked by check_checkpoint
   } else {
-    chains.streams() = t.chain_streams;
-    if (t.chains_v.rows() > 0) {
-      chains.kernel().prepare(rbm, chains.state(), t.chains_v.rows());
-      chains.state().v = t.chains_v;
-      chains.state().h = t.chains_h;
-      chains.state().ph = t.chains_ph;
+    chains.streams() = streams;
+    if (v.rows() > 0) {
+      chains.kernel().prepare(rbm, chains.state(), v.rows());
+      chains.state().v = v;
+      chains.state().h = h;
+      chains.state().ph = ph;
     }
   }
 }
@@ -221,9 +233,9 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
   if (resumed && resumed->training) {
     const TrainingState& t = *resumed->training;
     trainer.set_progress(int(t.epoch), t.updates);  // epoch in [0, INT_MAX]: checked by the reader
-    trainer.restore_optimizer({"sgd", t.updates, {{"velocity", t.velocity}}});
-    trainer.shuffle_stream() = t.shuffle_stream;
-    if (centering) centering->hidden_offset() = t.hidden_offset;
+    trainer.restore_optimizer(t.optimizer);
+    trainer.shuffle_stream() = t.streams.at("shuffle").front();
+    if (centering && t.state.count("centering.hidden")) centering->hidden_offset() = t.state.at("centering.hidden");
     restore_chains(chains, rbm, t, base_meta);
   }
   constexpr bool tempering = std::is_same_v<Policy, Tempering>;
@@ -254,17 +266,14 @@ void run(TrainArgs& a, const std::optional<ModelFile>& resumed, Policy& chains, 
     // Checkpoint before reporting, so a reported epoch is always on disk.
     nlohmann::json meta = base_meta;
     meta["training"] = options_json(a);
-    ModelFile f = file_of(rbm, meta);
     TrainingState t;
     t.epoch = trainer.epochs_done();
     t.updates = trainer.updates_done();
-    // TODO(merge): save trainer.optimizer_state()
-    t.velocity = trainer.optimizer_state().vectors.at("velocity");
+    t.optimizer = trainer.optimizer_state();
     save_chains(chains, t, meta);
-    f.metadata_json = meta.dump();
-    t.shuffle_stream = trainer.shuffle_stream();
-    if (centering) t.hidden_offset = centering->hidden_offset();
-    f.training = std::move(t);
+    t.streams["shuffle"] = {trainer.shuffle_stream()};
+    if (centering && centering->hidden_offset().size() > 0) t.state["centering.hidden"] = centering->hidden_offset();
+    ModelFile f = file_of(rbm, meta.dump(), std::move(t));
     save_model_file(a.out, f);
     if (a.json) {
       nlohmann::json line = {{"event", "epoch"}, {"epoch", rep.epoch}, {"updates", rep.updates},
@@ -381,8 +390,8 @@ void add_train(CLI::App& app) {
     }
     BernoulliRBMf rbm(train.intensities.cols(), a->hidden);
     if (resumed) {
-      ensure(resumed->num_visible == rbm.num_visible(), "--resume ", a->resume, ": model has ", resumed->num_visible,
-             " visible units, the data has ", rbm.num_visible());
+      ensure(visible_units_of(*resumed) == rbm.num_visible(), "--resume ", a->resume, ": model has ",
+             visible_units_of(*resumed), " visible units, the data has ", rbm.num_visible());
       rbm = rbm_of(*resumed);
     } else {
       Rng rng = make_stream(a->seed, StreamPurpose::init, 0);

@@ -3,25 +3,18 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ebm/io/model_codecs.hpp"
 #include "ebm/io/model_file.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
 #include "json_fields.hpp"
 
 namespace ebm::cli {
 
-inline BernoulliRBMf rbm_of(const ModelFile& f) {
-  BernoulliRBMf rbm(f.num_visible, f.num_hidden);
-  rbm.set_params(f.params);
-  return rbm;
-}
+inline BernoulliRBMf rbm_of(const ModelFile& f) { return model_of<BernoulliRBMf>(f); }
 
-inline ModelFile file_of(const BernoulliRBMf& rbm, const nlohmann::json& meta) {
-  ModelFile f;
-  f.num_visible = rbm.num_visible();
-  f.num_hidden = rbm.num_hidden();
-  f.params = rbm.params();
-  f.metadata_json = meta.dump();
-  return f;
+// The number of visible units of an RBM file (0 for a model of another kind).
+inline Index visible_units_of(const ModelFile& f) {
+  return f.hyper.has("num_visible") ? f.hyper.integer("num_visible", 1, std::numeric_limits<std::int64_t>::max()) : 0;
 }
 
 // The free-form metadata of a file read from `path`, with the fields `ebm train` writes checked, so that no
@@ -33,8 +26,9 @@ inline nlohmann::json metadata_of(const ModelFile& f, const std::string& path) {
   const json_fields::Fields m(meta, where);
   if (m.has("data_marginals")) {
     const nlohmann::json& d = m.value("data_marginals");
-    ensure(d.is_array() && Index(d.size()) == f.num_visible, where, ": data_marginals = ", json_fields::shown(d),
-           " must be an array of ", f.num_visible, " numbers (one per visible unit)");
+    const Index nv = visible_units_of(f);
+    ensure(d.is_array() && (nv == 0 || Index(d.size()) == nv), where, ": data_marginals = ", json_fields::shown(d),
+           " must be an array of ", nv, " numbers (one per visible unit)");
     for (std::size_t i = 0; i < d.size(); ++i)
       ensure(d[i].is_number() && d[i].get<double>() >= 0 && d[i].get<double>() <= 1, where, ": data_marginals[", i,
              "] = ", json_fields::shown(d[i]), " must be a probability in [0, 1]");

@@ -195,7 +195,7 @@ expect_refusal "num_visible x num_hidden: 64 x 4611686018427387904 overflows" "$
 # nv = 4294967304, nh = 455475117508293156: nv·nh + nv + nh wraps to 844, the true parameter count of 64 x 12.
 edit full.ebm wrap.ebm num_visible=4294967304 num_hidden=455475117508293156
 expect_refusal "num_visible x num_hidden: 4294967304 x 455475117508293156 overflows" "$ebm" export --model wrap.ebm --npy w
-resume_refused "chains.v shape: 9223372036854775807 x 64 overflows" part.ebm training_state.chains=9223372036854775807
+resume_refused "chains.v shape: 9223372036854775807 x 64 overflows" part.ebm 'training_state.chains.v=[9223372036854775807,64]'
 resume_refused "training_state.updates = 9223372036854775807 must be" part.ebm training_state.updates=9223372036854775807
 # Item 4: epoch 2^31 (was cast to -2^31, and ~2^31 epochs trained).
 resume_refused "training_state.epoch = 2147483648 must be an integer in \[0, 2147483647\]" part.ebm \
@@ -211,7 +211,7 @@ resume_refused "chains.v: entry (0, 0) is inf" part.ebm float:chains.v:0=inf
 resume_refused "chains.v: entry (1, 0) is 0.5" part.ebm float:chains.v:64=0.5
 resume_refused "chains.h: entry (0, 1) is -1" part.ebm float:chains.h:1=-1
 resume_refused "chains.ph: entry (0, 2) is nan" part.ebm float:chains.ph:2=nan
-resume_refused "velocity: entry (5, 0) is inf" part.ebm float:velocity:5=inf
+resume_refused "optimizer.velocity: entry (5, 0) is inf" part.ebm float:optimizer.velocity:5=inf
 resume_refused "has 21 random streams; pcd with these options needs 20" part.ebm stream+
 resume_refused "has 19 random streams; pcd with these options needs 20" part.ebm stream-
 resume_refused "num_hidden = 8.5 must be an integer" part.ebm num_hidden=8.5

@@ -8,19 +8,20 @@ namespace ebm::test {
 
 inline ModelFile small_checkpoint() {
   ModelFile f;
-  f.num_visible = 3;
-  f.num_hidden = 2;
+  f.kind = "bernoulli_rbm";
+  f.hyper.set_integer("num_visible", 3);
+  f.hyper.set_integer("num_hidden", 2);
   f.params = Vectorf::LinSpaced(3 * 2 + 3 + 2, -1, 1);
   TrainingState t;
   t.epoch = 4;
   t.updates = 40;
-  t.velocity = Vectorf::Constant(f.params.size(), 0.5f);
-  t.chains_v = Matrixf::Ones(5, 3);
-  t.chains_h = Matrixf::Zero(5, 2);
-  t.chains_ph = Matrixf::Constant(5, 2, 0.25f);
-  t.hidden_offset = Vectorf::Constant(2, 0.125f);
-  t.chain_streams = make_chain_streams(1, 5);
-  t.shuffle_stream = make_stream(1, StreamPurpose::shuffle, 0);
+  t.optimizer = {"sgd", 40, {{"velocity", Vectorf::Constant(f.params.size(), 0.5f)}}};
+  t.chains["v"] = Matrixf::Ones(5, 3);
+  t.chains["h"] = Matrixf::Zero(5, 2);
+  t.chains["ph"] = Matrixf::Constant(5, 2, 0.25f);
+  t.state["centering.hidden"] = Vectorf::Constant(2, 0.125f);
+  t.streams["chains"] = make_chain_streams(1, 5);
+  t.streams["shuffle"] = {make_stream(1, StreamPurpose::shuffle, 0)};
   f.training = t;
   return f;
 }
