@@ -1,6 +1,7 @@
 // The registry of model kinds and the run-time halves of ebm's own kinds (io/model_codecs.hpp lists their
 // fields): θ's length from the hyper-parameters, every field checked and every size computed with overflow
 // checks, and the chain states a checkpoint of the kind holds.
+#include <limits>
 #include <mutex>
 #include <string>
 

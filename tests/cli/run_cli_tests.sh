@@ -180,6 +180,9 @@ resume_refused() {  # resume_refused WANT FILE EDIT...: resume from FILE edited,
   expect_refusal "$want" "$ebm" train --resume bad.ebm --out bad-out.ebm
 }
 edit part.ebm same.ebm
+# A version-1 checkpoint (written before model files held any kind; the fuzz corpus's seed) still resumes.
+edit "$corpus/model_file/seed-checkpoint.ebm" v1.ebm "training.data=\"$corpus/npy/seed-binary-8x6.npy\""
+"$ebm" train --resume v1.ebm --epochs 2 --out v1-resumed.ebm > /dev/null || fail "a version-1 checkpoint does not resume"
 "$ebm" train --resume same.ebm --out same-out.ebm > /dev/null || fail "a rewritten but unchanged checkpoint does not resume"
 # Item 2: 100,000-deep JSON metadata.
 edit full.ebm deep.ebm deep=100000

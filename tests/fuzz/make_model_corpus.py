@@ -7,6 +7,10 @@ the CRC-32 (Boost's crc_32_type is zlib's CRC-32), as an attacker would:
     ebm export --model ckpt.ebm --npy exp && ebm import --npy exp --out model.ebm
     python3 tests/fuzz/make_model_corpus.py model.ebm ckpt.ebm tests/fuzz/corpus/model_file
 
+These are version-1 files (format version 1, a Bernoulli RBM only), written by ebm before model files held any
+kind; ebm now writes version 2, so the files are kept as they are, and tests/unit/test_model_kinds.cpp records
+the verdict the reader gives each. The version-2 seeds of every kind come from make_kind_corpus.py.
+
 File layout (include/ebm/io/model_file.hpp): "EBMMODEL" | u32 version | u32 count | sections | u32 CRC-32, a
 section being u32 name length | name | u64 length | bytes, all little-endian.
 """

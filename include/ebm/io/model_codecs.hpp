@@ -12,6 +12,7 @@
 //                                                                       θ = [unary θ, pairwise θ]
 // The run-time halves (θ's length from these fields, chain checks) are in src/model_kinds.cpp, which checks
 // every field before make() here is called; make() then only builds.
+#include <limits>
 #include <string_view>
 #include <vector>
 

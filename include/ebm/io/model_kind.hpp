@@ -22,8 +22,10 @@
 //   register_model_kind({"my_model", [](const HyperParams& h) { return h.integer("dim", 1, 1 << 20) + 1; }});
 //
 // θ is float32 in the file: a model over double converts on the way (exact for values that came from float).
+#include <concepts>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
