@@ -36,6 +36,7 @@ void check_all(const M& model) {
   check_steps_allocate_nothing("systematic-scan Gibbs", SystematicScanGibbs<M>(), model);
   check_steps_allocate_nothing("Hamming ball 5/2", HammingBall<M>(5, 2), model);
   check_steps_allocate_nothing("PAS 4", PathAuxiliary<M>(4), model);
+  check_steps_allocate_nothing("PAS, length uniform on 1..4", PathAuxiliary<M>(4, PathLength::uniform), model);
 }
 
 }  // namespace

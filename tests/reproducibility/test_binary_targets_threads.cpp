@@ -61,6 +61,7 @@ void check_all_kernels(const M& model) {
   check_threads("systematic-scan Gibbs", SystematicScanGibbs<M>(), model);
   check_threads("Hamming ball 6/2", HammingBall<M>(6, 2), model);
   check_threads("PAS 3", PathAuxiliary<M>(3), model);
+  check_threads("PAS, length uniform on 1..4", PathAuxiliary<M>(4, PathLength::uniform), model);
 }
 
 }  // namespace

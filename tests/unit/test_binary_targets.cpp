@@ -238,6 +238,7 @@ TEST_CASE("new binary kernels: the cached E (and ∇ₓE) equal a fresh evaluati
   check_cache_after_steps("Hamming ball 3/1, MLP", HammingBall<Mlp>(3, 1, 7), mlp);
   check_cache_after_steps("PAS 3, Ising", PathAuxiliary<Ising>(3), ising);
   check_cache_after_steps("PAS 2, MLP", PathAuxiliary<Mlp>(2), mlp);
+  check_cache_after_steps("PAS up to 3, MLP", PathAuxiliary<Mlp>(3, PathLength::uniform), mlp);
 }
 
 TEST_CASE("systematic Gibbs and Hamming ball: the flip-delta path and the batched path give the same chains",

@@ -31,19 +31,6 @@
 
 namespace ebm {
 
-namespace detail {
-// An exactly uniform index in [0, n), n < 2^32 (Lemire 2019, multiply-shift with rejection of the biased band).
-inline Index uniform_index_exact(Rng& rng, Index n) {
-  const std::uint32_t bound = static_cast<std::uint32_t>(n);
-  std::uint64_t m = std::uint64_t(rng()) * bound;
-  if (std::uint32_t(m) < bound) {
-    const std::uint32_t threshold = static_cast<std::uint32_t>(-bound) % bound;
-    while (std::uint32_t(m) < threshold) m = std::uint64_t(rng()) * bound;
-  }
-  return Index(m >> 32);
-}
-}  // namespace detail
-
 template <BinaryEnergyModel M>
 class HammingBall : public detail::BinaryKernel<M> {
   using Base = detail::BinaryKernel<M>;
