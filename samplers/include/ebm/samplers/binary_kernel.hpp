@@ -44,6 +44,17 @@ inline Index uniform_site(Rng& rng, Index d) {
   return static_cast<Index>((static_cast<std::uint64_t>(rng()) * static_cast<std::uint64_t>(d)) >> 32);
 }
 
+// An exactly uniform index in [0, n), n < 2^32 (Lemire 2019, multiply-shift with rejection of the biased band).
+inline Index uniform_index_exact(Rng& rng, Index n) {
+  const std::uint32_t bound = static_cast<std::uint32_t>(n);
+  std::uint64_t m = std::uint64_t(rng()) * bound;
+  if (std::uint32_t(m) < bound) {
+    const std::uint32_t threshold = static_cast<std::uint32_t>(-bound) % bound;
+    while (std::uint32_t(m) < threshold) m = std::uint64_t(rng()) * bound;
+  }
+  return Index(m >> 32);
+}
+
 template <BinaryEnergyModel M>
 class BinaryKernel {
 public:

@@ -1,0 +1,51 @@
+// A step of the samplers added for the benchmark targets (systematic-scan Gibbs, Hamming ball, PAS) allocates
+// nothing once the chains are initialized: on an 8 × 8 Ising model (flip-delta paths) and on an MLP energy with
+// base term (batched paths, workspaces), with a full block of 25 chains and a partial one of 10.
+#include "noalloc/allocation_counter.hpp"  // first: it configures Eigen's allocation checks
+
+#include <catch2/catch.hpp>
+
+#include "ebm/samplers/binary_samplers.hpp"
+#include "support/binary_fixtures.hpp"
+
+using namespace ebm;
+
+namespace {
+
+template <class K, class M>
+void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
+  INFO(name);
+  using S = typename M::Scalar;
+  BinaryChains<S> s;
+  auto rng = make_chain_streams(5, 35);
+  kernel.init(model, s, test::random_binary<S>(35, model.dim(), 6), rng);
+  kernel.step(model, s, rng);
+  test::AllocationCounts counts;
+  {
+    test::NoAllocationScope scope;
+    for (int t = 0; t < 3; ++t) kernel.step(model, s, rng);
+    counts = scope.counts();
+  }
+  CHECK(counts.operator_new == 0);
+  CHECK(counts.malloc == 0);
+  CHECK(s.energy.allFinite());
+}
+
+template <class M>
+void check_all(const M& model) {
+  check_steps_allocate_nothing("systematic-scan Gibbs", SystematicScanGibbs<M>(), model);
+  check_steps_allocate_nothing("Hamming ball 5/2", HammingBall<M>(5, 2), model);
+  check_steps_allocate_nothing("PAS 4", PathAuxiliary<M>(4), model);
+  check_steps_allocate_nothing("PAS, length uniform on 1..4", PathAuxiliary<M>(4, PathLength::uniform), model);
+}
+
+}  // namespace
+
+TEST_CASE("new binary kernels: a step on a periodic Ising model allocates nothing", "[noalloc][binary][ising]") {
+  check_all(IsingModel<double>(8, 8, 0.3));
+  check_all(IsingModel<float>(8, 8, 0.3));
+}
+
+TEST_CASE("new binary kernels: a step on an MLP energy with base term allocates nothing", "[noalloc][binary]") {
+  check_all(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
+}

@@ -1,0 +1,266 @@
+// The samplers added for the benchmark targets (systematic-scan Gibbs, Hamming ball, the path auxiliary sampler)
+// against exact enumeration, and the targets' exact answers against every binary sampler.
+//
+// 1. Chi-square, as in test_binary_samplers.cpp: each kernel's exact transition matrix P from the papers' formulas
+//    (support/target_transitions.hpp, independent of the kernels' code) gives p P = p exactly, and the exact law
+//    after T steps from uniform starts, with T chosen so that TV(law_T, p) < 1e-4 (computed). Pearson's
+//    chi-square of the final states of 3000 independent chains against p at α = 0.001, on a 3 × 3 periodic Ising
+//    model with a random field (flip-delta paths) and on the MLP energy with base term of the other tests (d = 8,
+//    batched paths, an inexact gradient for PAS). 10 such tests false-alarm with probability ≤ 1 % together.
+// 2. Negative controls: the same counts reject a slightly wrong p; a deliberately wrong PAS acceptance (the
+//    reverse path's probability from the gradient at x, not at y) breaks p P = p, and draws from its exact law are
+//    rejected by the same test.
+// 3. Means by enumeration: a 4 × 4 Ising (65,536 states) near the critical coupling, the per-site mean of x and
+//    the nearest-neighbour correlation under every binary sampler, within 4 MCSE (P(|z| > 4) = 6.3e-5 each);
+//    a factorized Bernoulli of d = 400, chains started at exact draws, Σx within 4 MCSE of Σσ(a).
+#include <catch2/catch.hpp>
+
+#include <bit>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ebm/estimate/exact_binary.hpp"
+#include "ebm/samplers/binary_samplers.hpp"
+#include "support/binary_fixtures.hpp"
+#include "support/goodness_of_fit.hpp"
+#include "support/mcse.hpp"
+#include "support/target_transitions.hpp"
+
+using namespace ebm;
+
+namespace {
+
+constexpr Index chains = 3000;
+constexpr double alpha_test = 0.001;
+
+using Ising = IsingModel<double>;
+using Mlp = BaseTermEnergy<MlpEnergyd>;
+
+Vectord random_field(Index d, double scale, std::uint64_t seed) {
+  Rng rng = make_stream(seed, StreamPurpose::user, 0);
+  Vectord h(d);
+  for (Index i = 0; i < d; ++i) h[i] = scale * standard_normal<double>(rng);
+  return h;
+}
+
+// σ = 0.2, near σ_c ≈ 0.22: the 3 × 3 torus leans to all-up and all-down, which slows single-site moves (at
+// σ = 0.3, 40 sweeps of systematic Gibbs leave TV 0.21 from p); the field breaks the symmetry.
+Ising ising3() { return Ising(3, 3, 0.2, random_field(9, 0.3, 51)); }
+Mlp mlp8() { return test::mlp_with_base<double>(8, 16, 2.5, 1.0, 21); }
+
+template <class K, class M>
+std::vector<double> final_counts(K kernel, const M& model, int steps, std::uint64_t seed) {
+  const Index d = model.dim();
+  BinaryChains<double> s;
+  auto rng = make_chain_streams(seed, chains);
+  kernel.init(model, s, test::random_binary<double>(chains, d, seed + 1), rng);
+  for (int t = 0; t < steps; ++t) kernel.step(model, s, rng);
+  std::vector<double> counts(std::size_t(Index{1} << d), 0.0);
+  for (Index r = 0; r < chains; ++r) counts[std::size_t(binary_state_index(s.x.row(r)))] += 1;
+  return counts;
+}
+
+struct ChiSquare {
+  double x2, critical;
+  int df;
+};
+ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
+  const auto cells = test::pool_states(p, double(chains));
+  const int df = cells.cells() - 1;
+  return {test::chi_square_statistic(cells, counts), test::chi_square_critical(df, alpha_test), df};
+}
+
+// Non-centrality of the chi-square test against q when the draws come from p (pooled as for q), and whether the
+// test then has power ≈ 1: df + λ more than 4 standard deviations √(2(df + 2λ)) above the critical value.
+bool has_power(const Vectord& p, const Vectord& q) {
+  const auto cells = test::pool_states(q, double(chains));
+  Vectord pc = Vectord::Zero(cells.cells());
+  for (Index s = 0; s < p.size(); ++s) pc[cells.cell_of_state[std::size_t(s)]] += p[s];
+  const double lambda = double(chains) * ((pc - cells.probability).array().square() / cells.probability.array()).sum();
+  const int df = cells.cells() - 1;
+  INFO("non-centrality " << lambda << " on " << df << " df");
+  return df + lambda - test::chi_square_critical(df, alpha_test) > 4 * std::sqrt(2 * (df + 2 * lambda));
+}
+
+Vectord uniform_law(Index d) { return Vectord::Constant(Index{1} << d, 1.0 / double(Index{1} << d)); }
+
+template <class K, class M>
+void check_samples_p(const std::string& name, K kernel, const M& model, const Matrixd& P, int steps,
+                     std::uint64_t seed) {
+  INFO(name);
+  const Vectord p = exact_binary_distribution(model);
+  CHECK((p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff() < 1e-13);
+  const double tv = test::total_variation(test::law_after(P, uniform_law(model.dim()), steps), p);
+  INFO("TV(law after " << steps << " steps, p) = " << tv);
+  REQUIRE(tv < 1e-4);
+  const auto c = chi_square(p, final_counts(kernel, model, steps, seed));
+  INFO("chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical << ", p-value "
+                     << test::chi_square_p_value(c.df, c.x2));
+  CHECK(c.x2 < c.critical);
+}
+
+}  // namespace
+
+TEST_CASE("new samplers draw the exact p of a 3 x 3 periodic Ising model (chi-square, 512 states)",
+          "[binary][statistical][chi-square][ising]") {
+  const Ising model = ising3();
+  const auto table = test::tabulate(model);
+  check_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Ising>(), model, test::systematic_gibbs_transition(table),
+                  200, 201);
+  check_samples_p("Hamming ball, block 3, radius 1", HammingBall<Ising>(3, 1), model,
+                  test::hamming_ball_transition(table, 3, 1), 1500, 202);
+  check_samples_p("Hamming ball, block 5, radius 2", HammingBall<Ising>(5, 2), model,
+                  test::hamming_ball_transition(table, 5, 2), 800, 203);
+  check_samples_p("PAS, path 3", PathAuxiliary<Ising>(3), model, test::path_auxiliary_transition(table, 3), 1000, 205);
+  check_samples_p("PAS, path length uniform on 1..4", PathAuxiliary<Ising>(4, PathLength::uniform), model,
+                  test::path_auxiliary_uniform_length_transition(table, 4), 1000, 204);
+}
+
+TEST_CASE("new samplers draw the exact p of an MLP energy with base term (chi-square, 256 states)",
+          "[binary][statistical][chi-square]") {
+  const Mlp model = mlp8();
+  const auto table = test::tabulate(model);
+  check_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Mlp>(), model, test::systematic_gibbs_transition(table),
+                  30, 211);
+  check_samples_p("Hamming ball, block 4, radius 2", HammingBall<Mlp>(4, 2), model,
+                  test::hamming_ball_transition(table, 4, 2), 100, 212);
+  check_samples_p("PAS, path 1", PathAuxiliary<Mlp>(1), model, test::path_auxiliary_transition(table, 1), 100, 213);
+  check_samples_p("PAS, path 3", PathAuxiliary<Mlp>(3), model, test::path_auxiliary_transition(table, 3), 100, 215);
+  check_samples_p("PAS, path length uniform on 1..2", PathAuxiliary<Mlp>(2, PathLength::uniform), model,
+                  test::path_auxiliary_uniform_length_transition(table, 2), 200, 214);
+}
+
+// With an even fixed path length the parity of Σx is invariant: p P = p still holds, but the chain is reducible
+// and its law from uniform starts stays far from p. Measured here, so the documentation's warning stays true.
+TEST_CASE("PAS with an even fixed path length preserves the parity of the start (reducible), as documented",
+          "[binary][statistical][ising]") {
+  const Ising model = ising3();
+  const auto table = test::tabulate(model);
+  const Vectord p = exact_binary_distribution(model);
+  const Matrixd P = test::path_auxiliary_transition(table, 2);
+  CHECK((p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff() < 1e-13);
+  for (Index s = 0; s < P.rows(); ++s)
+    for (Index y = 0; y < P.cols(); ++y)
+      if (P(s, y) > 0) CHECK(std::popcount(std::uint64_t(s ^ y)) % 2 == 0);
+  const double tv = test::total_variation(test::law_after(P, uniform_law(9), 1000), p);
+  INFO("TV(law after 1000 steps, p) = " << tv);
+  CHECK(tv > 0.1);
+}
+
+TEST_CASE("negative controls: a slightly wrong p, and a PAS with a wrong acceptance, are rejected",
+          "[binary][statistical][chi-square][ising]") {
+  const Ising model = ising3();
+  const Vectord p = exact_binary_distribution(model);
+  SECTION("the sampler's counts against a wrong p (coupling 0.2 → 0.26)") {
+    const Ising wrong(3, 3, 0.26, model.field());
+    const Vectord q = exact_binary_distribution(wrong);
+    INFO("TV(p, q) = " << test::total_variation(p, q));
+    REQUIRE(has_power(p, q));
+    const auto c = chi_square(q, final_counts(SystematicScanGibbs<Ising>(), model, 200, 201));
+    INFO("chi-square against q " << c.x2 << ", critical " << c.critical);
+    CHECK(c.x2 > c.critical);
+  }
+  SECTION("PAS with the reverse path's probability from the gradient at x instead of at y") {
+    const auto table = test::tabulate(model);
+    const Matrixd P = test::path_auxiliary_transition(table, 3, true);
+    const double drift = (p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff();
+    INFO("max |p P − p| = " << drift);
+    CHECK(drift > 1e-3);  // the invariance check above would catch it
+    const Vectord law = test::law_after(P, uniform_law(9), 1000);
+    INFO("TV(law of the wrong kernel after 1000 steps, p) = " << test::total_variation(law, p));
+    REQUIRE(has_power(law, p));
+    // 3000 draws from that law (inverse CDF, fixed seed) are what the wrong kernel's chains would give.
+    Rng rng = make_stream(206, StreamPurpose::user, 0);
+    std::vector<double> counts(512, 0.0);
+    for (Index r = 0; r < chains; ++r) {
+      const double u = uniform01d(rng);
+      double acc = 0;
+      Index s = 0;
+      while (s < 511 && (acc += law[s]) <= u) ++s;
+      counts[std::size_t(s)] += 1;
+    }
+    const auto c = chi_square(p, counts);
+    INFO("chi-square against p " << c.x2 << ", critical " << c.critical);
+    CHECK(c.x2 > c.critical);
+  }
+}
+
+namespace {
+
+// Per chain and step, a statistic of the states after a burn-in; its grand mean within 4 MCSE of the exact one.
+template <class K, class M, class F>
+void check_mean(const std::string& name, K kernel, const M& model, const Matrixd& start, int burn_in, int steps,
+                F&& statistic, double exact, double max_mcse, std::uint64_t seed) {
+  INFO(name);
+  const Index n = start.rows();
+  BinaryChains<double> s;
+  auto rng = make_chain_streams(seed, n);
+  kernel.init(model, s, start, rng);
+  for (int t = 0; t < burn_in; ++t) kernel.step(model, s, rng);
+  Eigen::MatrixXd draws(steps, n);
+  for (int t = 0; t < steps; ++t) {
+    kernel.step(model, s, rng);
+    for (Index r = 0; r < n; ++r) draws(t, r) = statistic(s.x.row(r));
+  }
+  const auto e = test::estimate_mean(draws);
+  INFO("sampler " << e.mean << " +- " << e.mcse << " (tau " << e.tau << ", ESS " << e.ess << "), exact " << exact);
+  CHECK(std::abs(e.mean - exact) < 4 * e.mcse);
+  CHECK(e.mcse < max_mcse);  // the check has teeth
+}
+
+}  // namespace
+
+TEST_CASE("every binary sampler reproduces the exact means of a 4 x 4 Ising model (enumerated)",
+          "[binary][statistical][ising][mean]") {
+  const Ising model(4, 4, 0.2, random_field(16, 0.2, 61));
+  const Vectord p = exact_binary_distribution(model);
+  // Exact E[mean of x] and E[nearest-neighbour correlation c(x) = sᵀAs / (4d)] (each edge twice, so c ∈ [−1, 1]).
+  const Index d = 16;
+  auto mean_x = [](const auto& x) { return x.mean(); };
+  const Ising plain(4, 4, 1.0);  // E = −sᵀAs at σ = 1, no field
+  auto correlation = [&](const auto& x) {
+    Vectord e(1);
+    plain.energy(x, e);
+    return -e[0] / (4.0 * double(d));
+  };
+  double m_exact = 0, c_exact = 0;
+  for (Index st = 0; st < p.size(); ++st) {
+    Matrixd x(1, d);
+    for (Index i = 0; i < d; ++i) x(0, i) = double((st >> i) & 1);
+    m_exact += p[st] * mean_x(x.row(0));
+    c_exact += p[st] * correlation(x.row(0));
+  }
+  const Matrixd start = test::random_binary<double>(64, d, 62);
+  auto both = [&](const std::string& name, auto kernel, int burn_in, int steps, std::uint64_t seed) {
+    check_mean(name + ", mean of x", kernel, model, start, burn_in, steps, mean_x, m_exact, 0.01, seed);
+    check_mean(name + ", nn correlation", kernel, model, start, burn_in, steps, correlation, c_exact, 0.01, seed + 1);
+  };
+  // Steps chosen so that every MCSE is below 0.01 (random-scan Gibbs needs ~800 steps per independent draw).
+  both("systematic-scan Gibbs", SystematicScanGibbs<Ising>(), 200, 1600, 301);
+  both("random-scan Gibbs", RandomScanGibbs<Ising>(), 3000, 24000, 303);
+  both("GWG", GibbsWithGradients<Ising>(1), 1500, 12000, 305);
+  both("DMALA", Dmala<Ising>(0.3), 1000, 8000, 307);
+  both("Hamming ball 4/2", HammingBall<Ising>(4, 2), 1500, 12000, 309);
+  both("PAS 3", PathAuxiliary<Ising>(3), 600, 4800, 311);
+}
+
+TEST_CASE("factorized Bernoulli, d = 400: chains started at exact draws stay exact under every new sampler",
+          "[binary][statistical][bernoulli][mean]") {
+  const Index d = 400, n = 32;
+  const FactorizedBernoulli<double> model(random_field(d, 1.5, 71));
+  const Vectord m = model.mean();
+  const double exact = m.sum(), sd = std::sqrt((m.array() * (1 - m.array())).sum());
+  Matrixd start(n, d);
+  Rng rng = make_stream(72, StreamPurpose::init, 0);
+  for (Index r = 0; r < n; ++r) model.sample(rng, std::span<double>(start.row(r).data(), std::size_t(d)));
+  auto sum_x = [](const auto& x) { return x.sum(); };
+  // Σx has sd ≈ 8; 4 MCSE of a few hundred effective draws is well below one sd.
+  check_mean("systematic-scan Gibbs", SystematicScanGibbs<FactorizedBernoulli<double>>(), model, start, 0, 200, sum_x,
+             exact, 0.1 * sd, 401);
+  check_mean("Hamming ball 8/2", HammingBall<FactorizedBernoulli<double>>(8, 2), model, start, 0, 2000, sum_x, exact,
+             0.5 * sd, 402);
+  check_mean("PAS 5", PathAuxiliary<FactorizedBernoulli<double>>(5), model, start, 0, 2000, sum_x, exact, 0.5 * sd, 403);
+  check_mean("GWG", GibbsWithGradients<FactorizedBernoulli<double>>(1), model, start, 0, 2000, sum_x, exact, 0.5 * sd,
+             404);
+}
