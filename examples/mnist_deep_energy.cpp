@@ -51,7 +51,7 @@ std::map<std::string, std::string> defaults() {
   return {{"data", "data/mnist"},  {"out", "out/deep-energy"}, {"hidden", "256,256"},  {"activation", "swish"},
           {"sampler", "dmala"},    {"flips", "1"},             {"k", "20"},            {"policy", "buffer"},
           {"chains", "100"},       {"buffer", "10000"},        {"reinit", "0.05"},     {"epochs", "10"},
-          {"batch", "100"},        {"lr", "1e-4"},             {"lr-final", "1"},      {"l2-energy", "0.1"},
+          {"batch", "100"},        {"lr", "1e-4"},             {"lr-final", "1"},      {"l2-energy", "1e-3"},
           {"init-gain", "1"},      {"alpha", "0.2"},           {"target", "0.574"},    {"train-limit", "-1"},
           {"seed", "1"},           {"load", ""},               {"ais-betas", "10000"}, {"ais-chains", "100"},
           {"ais-kernel", "dmala"}, {"ais-steps", "1"},         {"ais-warmup", "300"},  {"ais-seed", "1"},
@@ -187,6 +187,8 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
       std::printf("epoch %d: mean acceptance %.3f, E_net data %.3f chains %.3f, %.0f s wall, %.0f s CPU\n", e + 1,
                   acc / double(n), e_data, e_model, clock.wall(), clock.cpu());
       std::fflush(stdout);
+      // θ after every epoch (overwritten), so a long run can be evaluated while it goes on or after a stop.
+      write_npy(o.str("out") + "/theta-last-epoch.npy", model.params().cast<double>(), NpyType::f32, true);
     }
     if constexpr (requires { policy.buffer(); })
       return policy.buffer();
