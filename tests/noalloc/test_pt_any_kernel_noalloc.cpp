@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "ebm/samplers/binary_samplers.hpp"
 #include "ebm/samplers/mala.hpp"
@@ -52,9 +53,14 @@ TEST_CASE("PT rounds over binary kernels allocate nothing after the first", "[no
   Mlp model = test::mlp_with_base<double>(20, 32, 1.0, 0.5, 3);
   const auto x0 = test::random_binary<double>(35, 20, 4);
   const EnergyTempering<Mlp> tempering(model.base_logits());
-  check_rounds_allocate_nothing("GWG", ParallelTempering<GibbsWithGradients<T>>(GibbsWithGradients<T>(), 35, linear_ladder(4, 0.5), 2, 5, tempering), model, x0);
-  check_rounds_allocate_nothing("DMALA", ParallelTempering<Dmala<T>>(Dmala<T>(0.3), 35, linear_ladder(4, 0.5), 2, 5, tempering), model, x0);
-  check_rounds_allocate_nothing("random-scan Gibbs", ParallelTempering<RandomScanGibbs<T>>(RandomScanGibbs<T>(), 35, linear_ladder(4, 0.5), 2, 5, tempering), model, x0);
+  const std::vector<double> betas = linear_ladder(4, 0.5);
+  using Gwg = GibbsWithGradients<T>;
+  using Rsg = RandomScanGibbs<T>;
+  check_rounds_allocate_nothing("GWG", ParallelTempering<Gwg>(Gwg(), 35, betas, 2, 5, tempering), model, x0);
+  check_rounds_allocate_nothing("DMALA", ParallelTempering<Dmala<T>>(Dmala<T>(0.3), 35, betas, 2, 5, tempering), model,
+                                x0);
+  check_rounds_allocate_nothing("random-scan Gibbs", ParallelTempering<Rsg>(Rsg(), 35, betas, 2, 5, tempering), model,
+                                x0);
 }
 
 TEST_CASE("PT rounds over MALA allocate nothing after the first", "[noalloc][pt]") {

@@ -105,21 +105,44 @@ TEST_CASE("PT over GWG: caches stay correct through swaps and through a change o
   pt.sweep(model);
   CHECK(check_current_caches(pt) == 4);
 
-  // θ moves between advances (PT-PCD): the replicas' own params() ([β]) do not, so the tempering marks the
-  // caches stale and the next steps re-evaluate them at the new θ.
-  pt.advance(model);
-  model.modify_params([](VectorX<double>& t) { t *= 1.3; });
-  pt.advance(model);
-  CHECK(check_current_caches(pt) > 0);
-  for (Index k = 0; k < pt.num_temperatures(); ++k) {
-    const auto& s = pt.replica(k);
-    if (!pt.kernel(k).cache_is_current(pt.replica_model(k), s)) continue;
-    VectorX<double> e(n);
-    model.energy(s.x, e);  // at the new θ, through the model itself
-    const double beta = pt.betas()[std::size_t(k)];
-    for (Index r = 0; r < n; ++r) {
-      const double base = s.x.row(r).dot(model.base_logits());
-      CHECK(std::abs(s.energy[r] - (beta * e[r] - (1 - beta) * base)) < 1e-9);
-    }
-  }
+  // θ moves between advances (PT-PCD): the replicas' own params() ([β]) do not, so only the tempering sees it
+  // and marks the caches stale. Three temperatures, one round per advance: the round after the change proposes
+  // the pair (1, 2) only, so replica 0 is re-evaluated at the new θ by that alone, not by an exchange.
+  ParallelTempering<Gwg> pt2(Gwg(4), n, {1.0, 0.9, 0.8}, 1, 11, EnergyTempering<Mlp>(model.base_logits()));
+  pt2.start(model, test::random_binary<double>(n, d, 5));
+  pt2.advance(model);  // round 0: pair (0, 1)
+  pt2.sweep(model);    // every cache current at this θ
+  model.modify_params([](VectorX<double>& t) { t *= 3.0; });
+  pt2.advance(model);  // round 1: pair (1, 2)
+  const auto& s = pt2.replica(0);
+  REQUIRE(pt2.kernel(0).cache_is_current(pt2.replica_model(0), s));
+  VectorX<double> e(n);
+  model.energy(s.x, e);  // at the new θ, through the model itself
+  CHECK((e - s.energy).cwiseAbs().maxCoeff() < 1e-9);
+  CHECK(check_current_caches(pt2) >= 1);
+}
+
+TEST_CASE("EnergyTempering::sync marks the replicas' caches stale exactly when theta moved", "[pt][binary]") {
+  constexpr Index d = 6, n = 10;
+  Mlp model = test::mlp_with_base<double>(d, 8, 1.0, 0.5, 7);
+  EnergyTempering<Mlp> tempering(model.base_logits());
+  Tempered hot = tempering.make_replica(model), cold = tempering.make_replica(model);
+  tempering.temper(model, 0.5, hot);
+  tempering.temper(model, 1.0, cold);
+  std::vector<BinaryChains<double>> states(2);
+  Gwg kernel;
+  auto rng = make_chain_streams(3, 2 * n);
+  tempering.sync(model, std::span<BinaryChains<double>>(states));  // first call: records θ
+  kernel.init(hot, states[0], test::random_binary<double>(n, d, 1), std::span<Rng>(rng).first(n));
+  kernel.init(cold, states[1], test::random_binary<double>(n, d, 2), std::span<Rng>(rng).last(n));
+  tempering.sync(model, std::span<BinaryChains<double>>(states));  // θ unchanged: caches kept
+  CHECK(kernel.cache_is_current(hot, states[0]));
+  CHECK(kernel.cache_is_current(cold, states[1]));
+  model.modify_params([](VectorX<double>& t) { t[0] += 0.25; });
+  // The replicas' own stamps cannot see it (their params() are [β]) ...
+  CHECK(kernel.cache_is_current(hot, states[0]));
+  tempering.sync(model, std::span<BinaryChains<double>>(states));
+  // ... the tempering does.
+  CHECK_FALSE(kernel.cache_is_current(hot, states[0]));
+  CHECK_FALSE(kernel.cache_is_current(cold, states[1]));
 }

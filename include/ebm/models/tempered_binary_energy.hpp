@@ -7,7 +7,8 @@
 //   E_β(x)     = β E(x) − (1 − β) aᵀx = β u(x) − aᵀx,   u(x) = E(x) + aᵀx
 //   ∇ₓE_β      = β ∇ₓE − (1 − β) a
 //
-// β = 1 is the energy itself, β = 0 the base. The wrapped energy is viewed, not copied: it must outlive the
+// β = 1 is the energy itself, β = 0 the base. With a = 0 it is plain scaling, E_β = βE, of any continuous
+// energy: parallel tempering's replicas (samplers/energy_tempering.hpp) are this adapter, with or without a base. The wrapped energy is viewed, not copied: it must outlive the
 // adapter, and its θ must not change while chains cache values computed through the adapter.
 //
 // Parameters: the adapter's θ is (β) alone, params() = [β]. The binary kernels cache E and ∇ₓE per chain with the

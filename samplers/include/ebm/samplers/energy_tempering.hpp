@@ -71,9 +71,9 @@ public:
     }
     e_.setZero(n);
     if constexpr (ContinuousEnergyModelWithWorkspace<M> && !EnergyModelWithWorkspaceEnergy<M>) g_.resize(n, model.dim());
-    stamp_.reset(model.num_params());
   }
 
+  // (The first call sizes the copy of θ; later ones allocate nothing.)
   template <class State>
   void sync(const M& model, std::span<State> states) {
     if (stamp_.matches(model)) return;
