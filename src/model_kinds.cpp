@@ -7,7 +7,7 @@
 
 #include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/core/checks.hpp"
-#include "ebm/crf/labels.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/io/model_kind.hpp"
 
 namespace ebm {
