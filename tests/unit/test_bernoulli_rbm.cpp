@@ -78,7 +78,7 @@ TEST_CASE("sparse gather path and dense GEMM path agree", "[rbm]") {
   }
 }
 
-TEST_CASE("products relative to each column's majority agree with the plain product", "[rbm]") {
+TEST_CASE("conditionals of blocks with majority-one, majority-zero, coin-flip and non-binary columns agree with the plain product", "[rbm]") {
   // Columns mostly 1 (the gather sums relative to 1 there), mostly 0, and coin flips, in blocks of 25 rows as
   // the samplers use them; one entry that is neither 0 nor 1 in a majority-one column, which the offset form
   // must handle as well (it is exact for any value, only its speed assumes binary states).
@@ -107,7 +107,7 @@ TEST_CASE("products relative to each column's majority agree with the plain prod
   }
 }
 
-TEST_CASE("the one-pass centered gradient equals its four-step definition", "[rbm]") {
+TEST_CASE("the centered gradient equals its four-step definition", "[rbm]") {
   const Index nv = 150, nh = 40;  // several blocks of rows, the last one partial
   BernoulliRBMd rbm(nv, nh);
   Rng rng = make_stream(4, StreamPurpose::user, 1);

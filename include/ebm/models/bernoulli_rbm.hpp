@@ -53,12 +53,10 @@ public:
   // Scratch for one block of rows; created once per block so a Gibbs step allocates nothing.
   struct Workspace {
     detail::RowPattern pattern;
-    detail::MajorityOffset<S> offset;  // the columns' majority values and ref·M (see affine)
-    detail::GemmWorkspace<S> gemm;     // packing buffers of the dense path, for both products
+    detail::GemmWorkspace<S> gemm;  // packing buffers of the dense path, for both products
     Workspace() = default;
     Workspace(Index rows, Index nv, Index nh) {
       pattern.reserve(rows, std::max(nv, nh));
-      offset.reserve(std::max(nv, nh), std::max(nv, nh));
       gemm.reserve(rows, nh, nv);  // v·W
       gemm.reserve(rows, nv, nh);  // h·Wᵀ
     }
@@ -216,27 +214,13 @@ public:
   void center_gradient(VecRef<S> grad, const ConstVecRef<S>& mu, const ConstVecRef<S>& lambda) const {
     ensure(mu.size() == nv_ && lambda.size() == nh_, "BernoulliRBM::center_gradient: offsets have sizes ", mu.size(),
            " and ", lambda.size(), ", expected ", nv_, " and ", nh_);
-    // One pass over g_W's rows (it was four: two rank-1 updates and two matrix-vector products, each
-    // streaming the 1.57 MB of an MNIST-sized g_W): row i gets its rank-1 terms, then gives g_b,i its dot
-    // product with lambda and adds mu_i times itself to its block's share of g_Wᵀ mu. The blocks are fixed and
-    // their shares are summed in block order, so the result does not depend on the thread count.
     auto gW = W_of(grad);
     auto gb = b_of(grad);
     auto gc = c_of(grad);
-    const RowVectorX<S> gc_old = gc.transpose(), lam = lambda.transpose();
-    const BlockPlan plan(nv_, 64);
-    MatrixX<S> share(plan.count(), nh_);  // row b: Σ_{i in block b} mu_i (new g_W row i)
-    for_each_block(plan, [&](Index blk, Index i0, Index n) {
-      auto acc = share.row(blk);
-      acc.setZero();
-      for (Index i = i0; i < i0 + n; ++i) {
-        auto w = gW.row(i);
-        w -= mu[i] * gc_old + gb[i] * lam;
-        gb[i] -= w.dot(lam);
-        acc += mu[i] * w;
-      }
-    });
-    for (Index blk = 0; blk < plan.count(); ++blk) gc -= share.row(blk).transpose();
+    gW.noalias() -= mu * gc.transpose();
+    gW.noalias() -= gb * lambda.transpose();
+    gb.noalias() -= gW * lambda;
+    gc.noalias() -= gW.transpose() * mu;
   }
 
 private:
@@ -253,29 +237,15 @@ private:
     }
   }
 
-  // out = bias + x · M (M row-major, K × n), by gather-sum when x is sparse enough, else GEMM. Columns of the
-  // block where most entries are exactly 1 are summed relative to 1 (detail::MajorityOffset): with centering
-  // on, the hidden units of the chains are ~50 % on, and relative to each column's majority fewer entries
-  // remain. A block with no such column takes the plain gather, whose sums are those it always had.
+  // out = bias + x · M (M row-major, K × n), by gather-sum when x is sparse enough, else GEMM.
   void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out,
               Workspace& ws) const {
-    constexpr double limit = detail::affine_density_threshold;
-    const Index ones = ws.offset.choose(x);
-    if (ones == 0) {
-      if (ws.pattern.build(x, limit) < limit) {
-        detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
-        return;
-      }
-    } else {
-      // ref·M visits one row of M per majority column: part of the gather's cost.
-      const double left = limit - double(ones) / double(x.size());
-      if (ws.pattern.build(x, ws.offset.ref(), left) < left) {
-        detail::gather_rows_offset<S>(x, ws.offset.ref(), ws.pattern, m, n, ws.offset.init(m, n, bias), out);
-        return;
-      }
+    if (ws.pattern.build(x, detail::sparse_density_threshold) < detail::sparse_density_threshold)
+      detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
+    else {
+      ws.gemm.multiply(x, m, n, out);
+      out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
     }
-    ws.gemm.multiply(x, m, n, out);
-    out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
   }
 
   // After every parameter change (every training update): a vector scan for non-finite values (the

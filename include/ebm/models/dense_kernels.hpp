@@ -27,13 +27,6 @@ namespace ebm::detail {
 // nv = 784, nh = 500, 25-row blocks (AVX-512): the paths cross at ~43 % for v·W, ~47 % for h·Wᵀ and ~50 % for
 // the statistics; within ±10 % of the crossing the two differ by less than 10 %.
 inline constexpr double sparse_density_threshold = 0.4;
-// The same for BernoulliRBM's conditionals in training (v·W and h·Wᵀ of 25-row blocks, counting the entries
-// that differ from their column's majority and one row of M per majority-one column). There the GEMM reads a
-// W that the update has just rewritten and packs all of it for every block: in bench_epoch's chain step on a
-// centered model (h at 50 %, 40 % minority) it cost ~240 µs per block against ~133 µs in bench_rbm's loop.
-// Raising the switch from 0.4 to 0.5 took that chain step from ~1960 to ~1650 µs CPU (medians of 3, load 13);
-// higher values measured no better within the noise.
-inline constexpr double affine_density_threshold = 0.5;
 
 // Bit k of the result is set iff p[k] != 0, for k < count ≤ 64.
 template <class S>
@@ -255,54 +248,6 @@ void sum_rows(const std::int32_t* idx, Index count, const S* m, Index n, const S
     return gather::Row{idx, count, [](Index) { return S(1); }, bias, out};
   });
 }
-
-// The reference row of gather_rows_offset for a block of (mostly) binary rows x: ref_k = 1 where more than
-// half of the block's entries in column k are exactly 1, else 0. Then x·M = ref·M + (x − ref)·M visits
-// Σ_k min(ones_k, rest_k) entries of x instead of Σ_k ones_k, plus one row of M per majority-one column for
-// ref·M. Exact in real arithmetic for any x (entries that are neither 0 nor 1 simply differ from ref); the
-// choice depends only on the block's contents, so results do not depend on the thread count.
-template <class S>
-class MajorityOffset {
-public:
-  void reserve(Index cols, Index n) {
-    if (static_cast<Index>(ref_.size()) < cols) {
-      ref_.resize(static_cast<std::size_t>(cols));
-      ones_.resize(static_cast<std::size_t>(cols));
-    }
-    if (static_cast<Index>(init_.size()) < n) init_.resize(static_cast<std::size_t>(n));
-  }
-  // Sets ref for x's columns; returns the number of majority-one columns (0: ref is all zeros).
-  Index choose(const ConstBatchRef<S>& x) {
-    const Index rows = x.rows(), cols = x.cols();
-    reserve(cols, 0);
-    S* ref = ref_.data();
-    std::fill(ref, ref + cols, S(0));
-    for (Index r = 0; r < rows; ++r) {  // counts of exact ones, vectorized by the compiler
-      const S* xr = x.row(r).data();
-      for (Index k = 0; k < cols; ++k) ref[k] += S(xr[k] == S(1));
-    }
-    count_ = 0;
-    for (Index k = 0; k < cols; ++k) {
-      const bool on = 2 * ref[k] > S(rows);  // counts up to 2^24 are exact in float
-      ref[k] = S(on);
-      ones_[static_cast<std::size_t>(count_)] = static_cast<std::int32_t>(k);
-      count_ += on;
-    }
-    return count_;
-  }
-  const S* ref() const { return ref_.data(); }
-  // bias + ref·M for the reference of the last choose(): the init row of gather_rows_offset.
-  const S* init(const S* m, Index n, const S* bias) {
-    reserve(0, n);
-    sum_rows<S>(ones_.data(), count_, m, n, bias, init_.data());
-    return init_.data();
-  }
-
-private:
-  std::vector<S> ref_, init_;
-  std::vector<std::int32_t> ones_;
-  Index count_ = 0;
-};
 
 // g.row(i) += alpha · Σ_r x(r, i0 + i) · y.row(r) for i in [0, count), skipping the zeros of x: rows
 // [i0, i0 + count) of alpha · xᵀy. g is row-major (count × y.cols()). The same gather as gather_rows, over
