@@ -78,6 +78,55 @@ TEST_CASE("sparse gather path and dense GEMM path agree", "[rbm]") {
   }
 }
 
+TEST_CASE("conditionals of blocks with majority-one, majority-zero, coin-flip and non-binary columns agree with the plain product", "[rbm]") {
+  // Columns mostly 1 (the gather sums relative to 1 there), mostly 0, and coin flips, in blocks of 25 rows as
+  // the samplers use them; one entry that is neither 0 nor 1 in a majority-one column, which the offset form
+  // must handle as well (it is exact for any value, only its speed assumes binary states).
+  const auto rbm = test::random_rbm<float>(120, 90, 0.1, 0.1, 21);
+  Rng rng = make_stream(2, StreamPurpose::user, 1);
+  for (Index rows : {1, 2, 25}) {
+    Matrixf h(rows, 90);
+    for (Index j = 0; j < h.cols(); ++j) {
+      const float p = j % 3 == 0 ? 0.95f : j % 3 == 1 ? 0.05f : 0.5f;
+      for (Index r = 0; r < rows; ++r) h(r, j) = bernoulli(rng, p);
+    }
+    h(0, 0) = 0.25f;
+    auto ws = rbm.make_workspace(rows);
+    Matrixf pv(rows, 120), pre(rows, 120), ph(rows, 90);
+    rbm.visible_mean(h, pv, ws);
+    rbm.visible_preactivation(h, pre, ws);
+    Matrixf expected = h * rbm.W().transpose();
+    expected.rowwise() += rbm.b().transpose();
+    CHECK((pre - expected).cwiseAbs().maxCoeff() < 1e-5f);
+    CHECK((pv - Matrixf(expected.array().logistic().matrix())).cwiseAbs().maxCoeff() < 1e-5f);
+    const Matrixf v = pv.unaryExpr([&](float p) { return bernoulli(rng, p); });
+    rbm.hidden_mean(v, ph, ws);
+    Matrixf a = v * rbm.W();
+    a.rowwise() += rbm.c().transpose();
+    CHECK((ph - Matrixf(a.array().logistic().matrix())).cwiseAbs().maxCoeff() < 1e-5f);
+  }
+}
+
+TEST_CASE("the centered gradient equals its four-step definition", "[rbm]") {
+  const Index nv = 150, nh = 40;  // several blocks of rows, the last one partial
+  BernoulliRBMd rbm(nv, nh);
+  Rng rng = make_stream(4, StreamPurpose::user, 1);
+  Vectord g(rbm.num_params()), mu(nv), lambda(nh);
+  for (Index k = 0; k < g.size(); ++k) g[k] = standard_normal<double>(rng);
+  for (Index i = 0; i < nv; ++i) mu[i] = uniform01d(rng);
+  for (Index j = 0; j < nh; ++j) lambda[j] = uniform01d(rng);
+  Vectord expected = g;
+  auto gW = rbm.W_of(expected);
+  auto gb = rbm.b_of(expected);
+  auto gc = rbm.c_of(expected);
+  gW -= mu * gc.transpose();
+  gW -= gb * lambda.transpose();
+  gb -= gW * lambda;
+  gc -= gW.transpose() * mu;
+  rbm.center_gradient(g, mu, lambda);
+  CHECK((g - expected).cwiseAbs().maxCoeff() < 1e-12);
+}
+
 TEST_CASE("energy matches the definition and free energy is below every -log term", "[rbm]") {
   const auto rbm = test::random_rbm<double>(4, 3, 1.0, 1.0, 14);
   Matrixd v(1, 4), h(1, 3);
