@@ -14,9 +14,9 @@
 // θ = [W_1, …, W_L, b_1, …, b_L], each W_l (out × in) row-major: the weights first, so num_weights() marks
 // them for weight decay and the biases are left alone.
 //
-// Work per block of rows lives in a Workspace (pre-activations, activations, back-propagated errors), sized
-// once, so energy_and_grad with a workspace allocates nothing (Eigen's products keep their packing panels on
-// the stack below 128 KiB, i.e. for layers up to about 128 wide at blocks of 25 rows in double).
+// Work per block of rows lives in a Workspace (pre-activations, activations and their σ, back-propagated errors,
+// the products' packing buffers and the first layer's sparsity pattern), sized once, so energy_and_grad with a
+// workspace allocates nothing. The model keeps W_lᵀ beside θ (refreshed by set_params) for the forward products.
 #include <cmath>
 #include <string>
 #include <utility>
@@ -27,6 +27,8 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/models/dense_kernels.hpp"
+#include "ebm/models/gemm_workspace.hpp"
 
 namespace ebm {
 
@@ -64,7 +66,10 @@ public:
     Index rows = 0;
     std::vector<MatrixX<S>> z;      // z[l], l = 1..L (z[0] unused): pre-activations
     std::vector<MatrixX<S>> a;      // a[l], l = 1..L−1: activations (a[0] is x itself)
+    std::vector<MatrixX<S>> sig;    // sig[l], l = 1..L−1: σ(z_l), kept for the activation's derivative
     std::vector<MatrixX<S>> delta;  // delta[l], l = 1..L: ∂(weighted E)/∂z_l
+    detail::RowPattern pattern;     // the non-zeros of x, for the first layer's gather
+    detail::GemmWorkspace<S> gemm;  // packing buffers of every product
   };
 
   // dim inputs, hidden layer widths (at least one), activation.
@@ -91,6 +96,8 @@ public:
       k += sizes_[std::size_t(l)];
     }
     theta_.setZero(k);
+    transposed_.assign(std::size_t(L + 1), MatrixX<S>());
+    for (Index l = 1; l <= L; ++l) transposed_[std::size_t(l)].setZero(sizes_[std::size_t(l - 1)], sizes_[std::size_t(l)]);
   }
 
   // The energy-magnitude penalty α moved out of the model, into the EnergyMagnitudePenalty gradient transform
@@ -149,6 +156,7 @@ public:
       if (!std::isfinite(double(theta[k])))
         fail("MlpEnergy: parameter ", param_name(k), " is ", double(theta[k]), "; parameters must be finite");
     theta_ = theta;
+    for (Index l = 1; l <= layers(); ++l) transposed_[std::size_t(l)] = weight(l).transpose();
   }
   template <class F>
   void modify_params(F&& f) {
@@ -253,32 +261,54 @@ private:
     ws.z.assign(std::size_t(L + 1), MatrixX<S>());
     ws.a.assign(std::size_t(L), MatrixX<S>());
     ws.delta.assign(std::size_t(L + 1), MatrixX<S>());
+    ws.sig.assign(std::size_t(L), MatrixX<S>());
     for (Index l = 1; l <= L; ++l) {
-      ws.z[std::size_t(l)].resize(rows, sizes_[std::size_t(l)]);
-      ws.delta[std::size_t(l)].resize(rows, sizes_[std::size_t(l)]);
-      if (l < L) ws.a[std::size_t(l)].resize(rows, sizes_[std::size_t(l)]);
+      const Index in = sizes_[std::size_t(l - 1)], out = sizes_[std::size_t(l)];
+      ws.z[std::size_t(l)].resize(rows, out);
+      ws.delta[std::size_t(l)].resize(rows, out);
+      if (l < L) {
+        ws.a[std::size_t(l)].resize(rows, out);
+        ws.sig[std::size_t(l)].resize(rows, out);
+      }
+      ws.gemm.reserve(rows, out, in);  // forward
+      ws.gemm.reserve(rows, in, out);  // backward
     }
+    ws.pattern.reserve(rows, dim());
   }
 
   Eigen::Map<const MatrixX<S>> weight(Index l) const {
     return {theta_.data() + w_off_[std::size_t(l)], sizes_[std::size_t(l)], sizes_[std::size_t(l - 1)]};
   }
+  const S* weight_data(Index l) const { return theta_.data() + w_off_[std::size_t(l)]; }
   auto bias(Index l) const { return theta_.segment(b_off_[std::size_t(l)], sizes_[std::size_t(l)]); }
 
-  // z_l and a_l for the first x.rows() rows of the workspace.
+  // z_l and a_l (and σ(z_l)) for the first x.rows() rows of the workspace. The products run on the transposed
+  // weights (in × out, row-major) with the workspace's packing buffers; the first layer, when x is mostly zeros
+  // (binary data), as a gather-sum over its non-zeros (dense_kernels.hpp), which on binarized MNIST does an
+  // eighth of the multiply-adds. The activation is vectorized (Eigen's logistic, exp, log1p).
   void forward(const ConstBatchRef<S>& x, Workspace& ws) const {
     const Index n = x.rows(), L = layers();
     for (Index l = 1; l <= L; ++l) {
       auto z = ws.z[std::size_t(l)].topRows(n);
-      if (l == 1)
-        z.noalias() = x * weight(l).transpose();
-      else
-        z.noalias() = ws.a[std::size_t(l - 1)].topRows(n) * weight(l).transpose();
-      z.rowwise() += bias(l).transpose();
+      const MatrixX<S>& wt = transposed_[std::size_t(l)];
+      const auto b = bias(l);
+      if (l == 1 && ws.pattern.build(x, detail::sparse_density_threshold) < detail::sparse_density_threshold) {
+        detail::gather_rows<S>(x, ws.pattern, wt.data(), wt.cols(), b.data(), z);
+      } else {
+        if (l == 1)
+          ws.gemm.multiply(x, wt.data(), wt.cols(), z);
+        else
+          ws.gemm.multiply(ws.a[std::size_t(l - 1)].topRows(n), wt.data(), wt.cols(), z);
+        z.rowwise() += b.transpose();
+      }
       if (l < L) {
-        auto a = ws.a[std::size_t(l)].topRows(n);
-        for (Index r = 0; r < n; ++r)
-          for (Index j = 0; j < z.cols(); ++j) a(r, j) = detail::activate(act_, z(r, j));
+        auto a = ws.a[std::size_t(l)].topRows(n).array();
+        auto sig = ws.sig[std::size_t(l)].topRows(n).array();
+        sig = z.array().logistic();
+        if (act_ == Activation::swish)
+          a = z.array() * sig;
+        else
+          a = z.array().max(S(0)) + (-z.array().abs()).exp().log1p();
       }
     }
   }
@@ -299,12 +329,15 @@ private:
       }
       if (l > 1) {
         auto below = ws.delta[std::size_t(l - 1)].topRows(n);
-        below.noalias() = delta * weight(l);
-        const auto z = ws.z[std::size_t(l - 1)].topRows(n);
-        for (Index r = 0; r < n; ++r)
-          for (Index j = 0; j < below.cols(); ++j) below(r, j) *= detail::activate_derivative(act_, z(r, j));
+        ws.gemm.multiply(delta, weight_data(l), sizes_[std::size_t(l - 1)], below);
+        // σ'(z) from the forward pass's σ(z): swish' = σ + z σ (1 − σ) = σ + a (1 − σ), softplus' = σ.
+        const auto sig = ws.sig[std::size_t(l - 1)].topRows(n).array();
+        if (act_ == Activation::swish)
+          below.array() *= sig + ws.a[std::size_t(l - 1)].topRows(n).array() * (S(1) - sig);
+        else
+          below.array() *= sig;
       } else if (gx) {
-        gx->noalias() = delta * weight(1);
+        ws.gemm.multiply(delta, weight_data(1), dim(), *gx);
       }
     }
   }
@@ -314,6 +347,7 @@ private:
   std::vector<Index> w_off_, b_off_;
   Index num_weights_ = 0;
   VectorX<S> theta_;
+  std::vector<MatrixX<S>> transposed_;  // transposed_[l] = W_lᵀ (in × out, row-major), refreshed by set_params
 };
 
 using MlpEnergyf = MlpEnergy<float>;

@@ -11,6 +11,7 @@
 //
 // A NaN or infinite E or ∇ₓE at a proposal is a rejection, counted in the step's info; at a chain's current
 // state (a bad start, or a model changed under the chains) it is an ebm::Error naming the chain and the value.
+#include <Eigen/Core>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -55,6 +56,21 @@ inline Index uniform_index_exact(Rng& rng, Index n) {
   return Index(m >> 32);
 }
 
+// Sums of d values of a row, vectorized in the row's precision over blocks of 16, the block sums added in double
+// in order: a fixed order for a given d, so the same bits for every chain and any number of threads.
+inline constexpr Index sum_block = 16;
+template <class S>
+S block_sum(const S* w, Index i, Index d) {
+  if (i + sum_block <= d) return Eigen::Map<const Eigen::Array<S, sum_block, 1>>(w + i).sum();
+  return Eigen::Map<const Eigen::Array<S, Eigen::Dynamic, 1>>(w + i, d - i).sum();
+}
+template <class S>
+double blocked_sum(const S* w, Index d) {
+  double total = 0;
+  for (Index i = 0; i < d; i += sum_block) total += double(block_sum(w, i, d));
+  return total;
+}
+
 template <BinaryEnergyModel M>
 class BinaryKernel {
 public:
@@ -79,7 +95,7 @@ public:
     xp_.resize(n, d);
     ep_.resize(n);
     gp_.resize(needs_grad_ || !EnergyModelWithWorkspaceEnergy<M> ? n : 0, d);
-    work_.resize(n, scratch_cols_ < 0 ? d : scratch_cols_);
+    work_.resize(n, scratch_cols_ < 0 ? -scratch_cols_ * d : scratch_cols_);
     lq_.resize(n);
     flips_.resize(n);
     picks_.assign(std::size_t(n * picks_per_chain_), 0);
@@ -138,7 +154,7 @@ public:
 protected:
   enum Status : std::uint8_t { ok = 0, non_finite = 1 };
 
-  // scratch_cols: columns of the per-chain double scratch (−1: d); picks: indices a chain draws per step.
+  // scratch_cols: columns of the per-chain scratch (−k: k·d); picks: indices a chain draws per step.
   BinaryKernel(const char* name, bool needs_grad, Index block_rows, Index scratch_cols = -1, Index picks = 0)
       : name_(name), needs_grad_(needs_grad), block_rows_(block_rows), scratch_cols_(scratch_cols),
         picks_per_chain_(picks) {
@@ -234,7 +250,7 @@ protected:
   std::vector<typename BinaryWorkspaceOf<M>::type> ws_;
   MatrixX<Scalar> xp_, gp_;        // proposals and their gradients
   VectorX<Scalar> ep_;             // and energies
-  MatrixX<double> work_;           // per-chain scratch (proposal logits, cumulative weights)
+  MatrixX<Scalar> work_;           // per-chain scratch (softmax weights, uniforms, flip logits)
   Vectord lq_;                     // per-chain log q(x' | x) of the forward proposal
   Vectord flips_;                  // per-chain number of coordinates the proposal changed
   std::vector<Index> picks_;       // per-chain indices drawn by the proposal

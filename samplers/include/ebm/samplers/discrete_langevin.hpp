@@ -18,8 +18,12 @@
 //          log q(x' | x) = Σ_i [flip_i ? log σ(z_i(x)) : log σ(−z_i(x))] and the reverse likewise with z_i(x'),
 //          so p is invariant for every α. Its step size adapts with warm_up_step_size (dual averaging towards
 //          an acceptance of 0.574), then stays frozen.
-// Every chain draws d uniforms per step (one per coordinate) and Dmala one more for the test, always.
+// Every chain draws d uniforms per step (one per coordinate: one 32-bit draw each for float, two for double) and
+// Dmala one more for the test, always. The flip probabilities and log q are computed in the model's precision,
+// vectorized (Eigen's exp, log1p and logistic), and log q summed in double.
+#include <Eigen/Core>
 #include <cmath>
+#include <type_traits>
 #include <span>
 
 #include "ebm/samplers/binary_kernel.hpp"
@@ -47,7 +51,7 @@ public:
 
   BinaryStepInfo step(const M& model, State& s, std::span<Rng> rng) {
     this->begin_step(model, s, rng);
-    const double bias = 0.5 / alpha_;
+    const auto bias = Scalar(0.5 / alpha_);
     for_each_block(this->plan_, [&](Index b, Index r0, Index n) {
       for (Index r = r0; r < r0 + n; ++r) propose(s, r, bias, rng[std::size_t(r)]);
       this->evaluate_proposals(model, b, r0, n);
@@ -65,42 +69,65 @@ public:
 
 protected:
   DiscreteLangevin(const char* name, double step_size, Index block_rows)
-      : Base(name, true, block_rows, 0, 0), alpha_(step_size) {
+      : Base(name, true, block_rows, -3, 0), alpha_(step_size) {
     check_step_size(step_size, name);
   }
 
 private:
-  static double z_of(Scalar x, Scalar g, double bias) { return 0.5 * (2 * double(x) - 1) * double(g) - bias; }
+  using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+  using Map = Eigen::Map<Array>;
+  using ConstMap = Eigen::Map<const Array>;
 
-  void propose(State& s, Index r, double bias, Rng& rng) {
+  // One uniform in [0, 1) per coordinate: 24 bits from one 32-bit draw for float, 53 bits from two for double.
+  static Scalar uniform(Rng& rng) {
+    if constexpr (std::is_same_v<Scalar, float>)
+      return float(rng() >> 8) * 0x1p-24f;
+    else
+      return Scalar(uniform01d(rng));
+  }
+
+  // z_i = d_i/2 − 1/(2α) at (x, g), into z.
+  static void flip_logits(const Scalar* x, const Scalar* g, Index d, Scalar bias, Scalar* z) {
+    Map(z, d) = (ConstMap(x, d) * Scalar(2) - Scalar(1)) * ConstMap(g, d) * Scalar(0.5) - bias;
+  }
+  // Σ_i log σ(t_i), t_i = z_i where x'_i ≠ x_i (a flip) and −z_i where it is kept; log σ(t) = min(t, 0) −
+  // log1p(e^{−|t|}), vectorized in the model's precision into out (arithmetic only: Eigen 3.4 runs select(),
+  // comparisons and casts a coefficient at a time, and with them the exp and log1p), summed in double.
+  static double log_q(const Scalar* z, const Scalar* x, const Scalar* xp, Index d, Scalar* out) {
+    const ConstMap za(z, d);
+    const auto t = ((ConstMap(xp, d) - ConstMap(x, d)).abs() * Scalar(2) - Scalar(1)) * za;
+    Map(out, d) = t.min(Scalar(0)) - (-za.abs()).exp().log1p();
+    return detail::blocked_sum(out, d);
+  }
+
+  // The scratch row holds d uniforms, d flip logits and d flip probabilities. All vectorized but the draws.
+  void propose(State& s, Index r, Scalar bias, Rng& rng) {
     const Index d = s.x.cols();
     const Scalar *x = s.x.row(r).data(), *g = s.grad.row(r).data();
     Scalar* xp = this->xp_.row(r).data();
-    double lq = 0, flips = 0;
+    Scalar *u = this->work_.row(r).data(), *z = u + d, *p = z + d;
+    for (Index i = 0; i < d; ++i) u[i] = uniform(rng);
+    flip_logits(x, g, d, bias, z);
+    Map(p, d) = ConstMap(z, d).logistic();
+    Index flips = 0;
     for (Index i = 0; i < d; ++i) {
-      const double z = z_of(x[i], g[i], bias);
-      const double u = uniform01d(rng);
-      // u < σ(z) ⇔ flip; the comparison in log space would cost a log per coordinate, σ one exp.
-      const bool flip = u < 1 / (1 + std::exp(-z));
+      const bool flip = u[i] < p[i];
       xp[i] = flip ? Scalar(1) - x[i] : x[i];
-      if constexpr (Adjusted) lq += detail::log_sigmoid(flip ? z : -z);
       flips += flip;
     }
-    this->lq_[r] = lq;
-    this->flips_[r] = flips;
+    this->flips_[r] = double(flips);
+    if constexpr (Adjusted) this->lq_[r] = log_q(z, x, xp, d, p);  // p is spent
   }
 
-  void accept_or_reject(State& s, Index r, double bias, Rng& rng) {
+  void accept_or_reject(State& s, Index r, Scalar bias, Rng& rng) {
     const double u = uniform01d(rng);
     double a = 0;
     if (this->status_[std::size_t(r)] == Base::ok) {
       const Index d = s.x.cols();
-      const Scalar *x = s.x.row(r).data(), *xp = this->xp_.row(r).data(), *gp = this->gp_.row(r).data();
-      double lq_rev = 0;
-      for (Index i = 0; i < d; ++i) {
-        const double z = z_of(xp[i], gp[i], bias);
-        lq_rev += detail::log_sigmoid(xp[i] != x[i] ? z : -z);
-      }
+      const Scalar *x = s.x.row(r).data(), *xp = this->xp_.row(r).data();
+      Scalar* z = this->work_.row(r).data() + d;  // the forward logits are spent: reuse them
+      flip_logits(xp, this->gp_.row(r).data(), d, bias, z);
+      const double lq_rev = log_q(z, xp, x, d, z + d);
       const double log_alpha = double(s.energy[r]) - double(this->ep_[r]) + lq_rev - this->lq_[r];
       a = log_alpha >= 0 ? 1.0 : std::exp(log_alpha);
     }

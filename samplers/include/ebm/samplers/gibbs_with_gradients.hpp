@@ -14,8 +14,10 @@
 // probability Π_t q(i_t | ·) stands for the proposal in both directions: the sequence is an auxiliary variable
 // and (x, sequence) ↦ (x', sequence) is an involution, so the test with these products is exact.
 //
-// Softmax in double: weights exp(d_i/2 − max d/2), cumulative, and the inverse CDF by binary search. Each chain
-// draws k + 1 uniforms per step (k indices, one test), whatever happens.
+// Softmax in the model's precision, vectorized: weights exp(d_i/2 − max d/2), summed in double over blocks of 16,
+// and the inverse CDF by a walk over the block sums. Each chain draws k + 1 uniforms per step (k indices, one
+// test), whatever happens.
+#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -54,36 +56,54 @@ public:
   }
 
 private:
-  // d_i/2 at (x, g), row of length dim.
-  static double half_d(Scalar x, Scalar g) { return 0.5 * (2 * double(x) - 1) * double(g); }
+  using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+  static constexpr Index block = detail::sum_block;  // the cumulative weights are searched in these blocks
 
-  // log Σ_i exp(d_i/2) at (x, g).
-  static double log_normalizer(const Scalar* x, const Scalar* g, Index d) {
-    double m = -std::numeric_limits<double>::infinity();
-    for (Index i = 0; i < d; ++i) m = std::max(m, half_d(x[i], g[i]));
-    double t = 0;
-    for (Index i = 0; i < d; ++i) t += std::exp(half_d(x[i], g[i]) - m);
-    return m + std::log(t);
+  // The proposal's unnormalized weights at (x, g), w_i = exp(d_i/2 − max_j d_j/2), into w; returns Σ w_i. In the
+  // model's precision and vectorized (a double exp per coordinate was most of a step); the sum runs over block
+  // sums in a fixed order, in double, and the search below walks the same block sums, so the index drawn has
+  // probability w_i / Σ w up to rounding, which lq uses.
+  static double softmax_weights(const Scalar* x, const Scalar* g, Index d, Scalar* w) {
+    const Eigen::Map<const Array> xa(x, d), ga(g, d);
+    Eigen::Map<Array> wa(w, d);
+    wa = (xa * Scalar(2) - Scalar(1)) * ga * Scalar(0.5);
+    const Scalar m = wa.maxCoeff();
+    wa = (wa - m).exp();
+    return detail::blocked_sum(w, d);
+  }
+  // The first i with Σ_{j ≤ i} w_j > u (u in [0, total)): over block sums, then within the block.
+  static Index search(const Scalar* w, Index d, double u) {
+    double c = 0;
+    Index i = 0;
+    for (; i < d; i += block) {
+      const double b = double(detail::block_sum(w, i, d));
+      if (c + b > u) break;
+      c += b;
+    }
+    if (i >= d) i = (d - 1) / block * block;  // u at the very top (rounding): the last block
+    Index last = -1;
+    for (Index j = i; j < std::min(i + block, d); ++j) {
+      if (w[j] > Scalar(0)) last = j;
+      c += double(w[j]);
+      if (c > u && w[j] > Scalar(0)) return j;
+    }
+    return last >= 0 ? last : d - 1;  // the block's sum and its running sum rounded differently
   }
 
   void propose(State& s, Index r, Rng& rng) {
     const Index d = s.x.cols();
     const Scalar *x = s.x.row(r).data(), *g = s.grad.row(r).data();
-    double* c = this->work_.row(r).data();
-    double m = -std::numeric_limits<double>::infinity();
-    for (Index i = 0; i < d; ++i) m = std::max(m, half_d(x[i], g[i]));
-    double total = 0;
-    for (Index i = 0; i < d; ++i) c[i] = (total += std::exp(half_d(x[i], g[i]) - m));
-    const double log_z = m + std::log(total);
+    Scalar* w = this->work_.row(r).data();
+    const double total = softmax_weights(x, g, d, w);
+    const double log_total = std::log(total);
     Index* picks = this->picks_.data() + r * k_;
     Scalar* xp = this->xp_.row(r).data();
     std::copy(x, x + d, xp);
     double lq = 0;
     for (int t = 0; t < k_; ++t) {
-      const double u = uniform01d(rng) * total;
-      const Index i = std::min<Index>(Index(std::upper_bound(c, c + d, u) - c), d - 1);
+      const Index i = search(w, d, uniform01d(rng) * total);
       picks[t] = i;
-      lq += half_d(x[i], g[i]) - log_z;
+      lq += std::log(double(w[i])) - log_total;
       xp[i] = Scalar(1) - x[i];  // distinct indices flip once, repeats change nothing
     }
     this->lq_[r] = lq;
@@ -97,11 +117,11 @@ private:
     double a = 0;
     if (this->status_[std::size_t(r)] == Base::ok) {
       const Index d = s.x.cols();
-      const Scalar *xp = this->xp_.row(r).data(), *gp = this->gp_.row(r).data();
+      Scalar* w = this->work_.row(r).data();  // the forward weights are spent: reuse the row
+      const double log_total = std::log(softmax_weights(this->xp_.row(r).data(), this->gp_.row(r).data(), d, w));
       const Index* picks = this->picks_.data() + r * k_;
-      const double log_z = log_normalizer(xp, gp, d);
-      double lq_rev = 0;
-      for (int t = 0; t < k_; ++t) lq_rev += half_d(xp[picks[t]], gp[picks[t]]) - log_z;
+      double lq_rev = 0;  // −∞ if the reverse move's weight underflowed: then the proposal is rejected
+      for (int t = 0; t < k_; ++t) lq_rev += std::log(double(w[picks[t]])) - log_total;
       const double log_alpha = double(s.energy[r]) - double(this->ep_[r]) + lq_rev - this->lq_[r];
       a = log_alpha >= 0 ? 1.0 : std::exp(log_alpha);  // NaN → exp(NaN) = NaN → rejected by decide
     }
