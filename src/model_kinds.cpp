@@ -95,7 +95,6 @@ Index mlp_params(const HyperParams& h) {
     n = checked_add(n, checked_add(checked_mul(s[l - 1], s[l], where + ": layers"), s[l], where + ": layers"),
                     where + ": parameter count");
   h.one_of("activation", {"softplus", "swish"});
-  h.number("l2_energy", 0, std::numeric_limits<double>::max());
   if (h.boolean("base_term")) h.numbers("base_logits", std::size_t(s.front()));
   return n;
 }

@@ -1,7 +1,7 @@
 #pragma once
 // An MLP energy as NumPy files (`ebm export --npy` / `ebm import --npy`), for evaluation outside ebm:
 //   meta.json   {"kind": "mlp_energy", "layers": [d, h_1, …, 1], "activation": "softplus" | "swish",
-//                "l2_energy": α, "base_term": true | false}
+//                "base_term": true | false}
 //   W<l>.npy    layer l as it maps row vectors, layers[l] × layers[l+1]:  h_{l+1} = act(h_l W_l + b_l)
 //   b<l>.npy    layers[l+1]
 //   base.npy    the base logits a (d), only with the base term

@@ -47,7 +47,7 @@ int same(const std::string& pa, const std::string& pb) {
   using M = BaseTermEnergy<MlpEnergyf>;
   const M a = load_model<M>(pa), b = load_model<M>(pb);
   const bool ok = a.net().sizes() == b.net().sizes() && a.net().activation() == b.net().activation() &&
-                  a.net().l2_energy() == b.net().l2_energy() && a.has_base() == b.has_base() &&
+                  a.has_base() == b.has_base() &&
                   bits_equal(a.base_logits(), b.base_logits()) && bits_equal(a.params(), b.params());
   if (!ok) std::fprintf(stderr, "mlp_model_tool: %s and %s hold different MLP energies\n", pa.c_str(), pb.c_str());
   return ok ? 0 : 1;

@@ -61,7 +61,7 @@ def ramp(n, lo=-1.0, hi=1.0):
 
 def main():
     out = sys.argv[1]
-    mlp_meta = {"kind": "mlp_energy", "layers": [4, 3, 1], "activation": "swish", "l2_energy": 0.5,
+    mlp_meta = {"kind": "mlp_energy", "layers": [4, 3, 1], "activation": "swish",
                 "base_term": True, "base_logits": [-1.5, 0.25, 0.0, 2.0]}
     mlp_np = 4 * 3 + 3 * 1 + 3 + 1
     mlp_training = {"epoch": 2, "updates": 6, "counters": {"buffer_restarts": 3},
@@ -91,7 +91,7 @@ def main():
     files = {
         "seed-v2-mlp-base-checkpoint.ebm": mlp,
         "seed-v2-mlp.ebm": model_file({"kind": "mlp_energy", "layers": [3, 2, 2, 1], "activation": "softplus",
-                                       "l2_energy": 0, "base_term": False}, ramp(6 + 4 + 2 + 2 + 2 + 1)),
+                                       "base_term": False}, ramp(6 + 4 + 2 + 2 + 2 + 1)),
         "seed-v2-gbrbm-checkpoint.ebm": gb,
         "seed-v2-crf-checkpoint.ebm": crf,
         "seed-v2-crf-linear.ebm": model_file(dict(crf_meta, unary="linear", pairwise="potts", pool=2, pooled_radius=1),

@@ -96,7 +96,7 @@ M round_trip(const M& m, const TrainingState& t, const std::string& file) {
 }
 
 MlpEnergyf small_mlp(Activation act = Activation::softplus) {
-  MlpEnergyf m(4, {5, 3}, act, 0.25);
+  MlpEnergyf m(4, {5, 3}, act);
   Rng rng = make_stream(3, StreamPurpose::init, 0);
   m.init_normal(rng);
   return m;
@@ -160,7 +160,6 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
     const MlpEnergyf back = round_trip(m, state_for(m.params(), 3, 4), "mlp.ebm");
     CHECK(back.sizes() == m.sizes());
     CHECK(back.activation() == Activation::swish);
-    CHECK(back.l2_energy() == 0.25);
     // A file without a base term loads as a BaseTermEnergy with a = 0 too.
     const auto with = load_model<BaseTermEnergy<MlpEnergyf>>(scratch("mlp.ebm"));
     CHECK_FALSE(with.has_base());
@@ -272,7 +271,6 @@ TEST_CASE("crafted files of the new kinds are refused, naming the field", "[io][
                   m["base_logits"] = {1, 2, nullptr, 4};
                 })),
                 Contains("base_logits[2] = null must be a finite number"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["l2_energy"] = -1; })), Contains("l2_energy = -1 must lie in [0, "));
   }
   SECTION("θ, chains and optimizer state") {
     const MlpEnergyf m = small_mlp();

@@ -4,7 +4,8 @@
 //
 //   bernoulli_rbm           num_visible, num_hidden                     θ = [W (nv × nh row-major), b, c]
 //   gaussian_bernoulli_rbm  num_visible, num_hidden, sigma (nv numbers) θ = [W, b, c] as above
-//   mlp_energy              layers [d, h_1, …, 1], activation ("softplus" | "swish"), l2_energy, base_term
+//   mlp_energy              layers [d, h_1, …, 1], activation ("softplus" | "swish"), base_term (the
+//                           energy-magnitude penalty is a training option, train/energy_penalty.hpp, not part of the model)
 //                           (true | false), base_logits (d numbers, only with the base term)
 //                                                                       θ = [W_1, …, W_L, b_1, …, b_L], W_l out × in
 //   grid_crf                height, width, labels, patch_radius, pool, pooled_radius, unary ("linear" | "mlp"),
@@ -91,7 +92,6 @@ struct ModelCodec<MlpEnergy<S>> {
     std::vector<std::int64_t> layers(m.sizes().begin(), m.sizes().end());
     h.set_integers("layers", layers);
     h.set_string("activation", detail::activation_name(m.activation()));
-    h.set_number("l2_energy", m.l2_energy());
     h.set_boolean("base_term", base_logits != nullptr);
     if (base_logits) h.set_numbers("base_logits", detail::doubles_of(*base_logits));
     return h;
@@ -101,7 +101,7 @@ struct ModelCodec<MlpEnergy<S>> {
     const std::vector<Index> hidden(layers.begin() + 1, layers.end() - 1);
     const Activation act =
         h.one_of("activation", {"softplus", "swish"}) == "softplus" ? Activation::softplus : Activation::swish;
-    return MlpEnergy<S>(layers.front(), hidden, act, h.number("l2_energy", 0, std::numeric_limits<double>::max()));
+    return MlpEnergy<S>(layers.front(), hidden, act);
   }
 };
 
