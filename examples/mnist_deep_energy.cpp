@@ -156,6 +156,8 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
 
   auto run = [&](auto& policy) -> MatrixX<S> {
     Trainer trainer(model, policy, t);
+    // Du & Mordatch's α·E² on data and chain energies, a gradient transform after data − model term.
+    if (o.num("l2-energy") > 0) trainer.add_transform(EnergyMagnitudePenalty(o.num("l2-energy")));
     for (int e = 0; e < t.epochs; ++e) {
       binarize(train_images, Binarize::stochastic, t.seed, std::uint64_t(e), data);
       double acc = 0, e_data = 0, e_model = 0;
@@ -276,8 +278,7 @@ int run(int argc, char** argv) {
   const VectorX<S> a = base_logits_from_data<S>(train_images);
   const std::string act_name = o.str("activation");
   ensure(act_name == "swish" || act_name == "softplus", "--activation '", act_name, "': swish or softplus");
-  MlpEnergy<S> net(784, widths(o.str("hidden")), act_name == "swish" ? Activation::swish : Activation::softplus,
-                   o.num("l2-energy"));
+  MlpEnergy<S> net(784, widths(o.str("hidden")), act_name == "swish" ? Activation::swish : Activation::softplus);
   Rng rng = make_stream(std::uint64_t(o.integer("seed")), StreamPurpose::init, 0);
   net.init_normal(rng, o.num("init-gain"));
   Energy model(std::move(net), a);
