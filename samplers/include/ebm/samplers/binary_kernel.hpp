@@ -96,6 +96,7 @@ public:
     ep_.resize(n);
     gp_.resize(needs_grad_ || !EnergyModelWithWorkspaceEnergy<M> ? n : 0, d);
     work_.resize(n, scratch_cols_ < 0 ? -scratch_cols_ * d : scratch_cols_);
+    dwork_.resize(n, dscratch_cols_ < 0 ? -dscratch_cols_ * d : dscratch_cols_);
     lq_.resize(n);
     flips_.resize(n);
     picks_.assign(std::size_t(n * picks_per_chain_), 0);
@@ -154,10 +155,13 @@ public:
 protected:
   enum Status : std::uint8_t { ok = 0, non_finite = 1 };
 
-  // scratch_cols: columns of the per-chain scratch (−k: k·d); picks: indices a chain draws per step.
-  BinaryKernel(const char* name, bool needs_grad, Index block_rows, Index scratch_cols = -1, Index picks = 0)
+  // scratch_cols: columns of the per-chain scratch in the model's precision (−k: k·d); picks: indices a chain
+  // draws per step; double_scratch_cols: the same for a scratch in double, for kernels that sum or normalize
+  // probabilities over a whole ball or path (Hamming ball, PAS, systematic-scan Gibbs).
+  BinaryKernel(const char* name, bool needs_grad, Index block_rows, Index scratch_cols = -1, Index picks = 0,
+               Index double_scratch_cols = 0)
       : name_(name), needs_grad_(needs_grad), block_rows_(block_rows), scratch_cols_(scratch_cols),
-        picks_per_chain_(picks) {
+        dscratch_cols_(double_scratch_cols), picks_per_chain_(picks) {
     ensure(block_rows > 0, name, ": block_rows = ", block_rows, " must be positive");
   }
 
@@ -245,12 +249,14 @@ protected:
   bool needs_grad_;
   Index block_rows_;
   Index scratch_cols_;
+  Index dscratch_cols_;
   Index picks_per_chain_;
   BlockPlan plan_;
   std::vector<typename BinaryWorkspaceOf<M>::type> ws_;
   MatrixX<Scalar> xp_, gp_;        // proposals and their gradients
   VectorX<Scalar> ep_;             // and energies
   MatrixX<Scalar> work_;           // per-chain scratch (softmax weights, uniforms, flip logits)
+  MatrixX<double> dwork_;          // per-chain scratch in double (ball energies, path weights, sweep sums)
   Vectord lq_;                     // per-chain log q(x' | x) of the forward proposal
   Vectord flips_;                  // per-chain number of coordinates the proposal changed
   std::vector<Index> picks_;       // per-chain indices drawn by the proposal

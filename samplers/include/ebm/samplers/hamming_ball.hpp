@@ -45,7 +45,7 @@ public:
 
   // block_size k ∈ [1, 62], radius m ∈ [1, k], and a ball of at most 2^14 states.
   HammingBall(int block_size, int radius, Index block_rows = default_block_rows)
-      : Base("HammingBall", false, block_rows, ball_size(block_size, radius), 2), k_(block_size), m_(radius) {
+      : Base("HammingBall", false, block_rows, 0, 2, ball_size(block_size, radius)), k_(block_size), m_(radius) {
     // Members by weight, then value: x's own mask 0, then every k-bit mask of weight w (Gosper's hack).
     masks_.push_back(0);
     const std::uint64_t end = std::uint64_t{1} << k_;
@@ -114,7 +114,7 @@ private:
         }
       for (int t = 0; t < k_; ++t)
         if ((f >> t) & 1) x[coord(start, t, d)] = Scalar(1) - x[coord(start, t, d)];
-      this->work_(r, j) = delta;
+      this->dwork_(r, j) = delta;
     }
   }
 
@@ -126,7 +126,7 @@ private:
       for (Index r = r0; r < r0 + n; ++r) toggle(this->xp_.row(r).data(), r, j, d);
       this->evaluate(model, b, r0, n, this->xp_, this->ep_, this->gp_, false);
       for (Index r = r0; r < r0 + n; ++r) {
-        this->work_(r, j) = double(this->ep_[r]) - double(s.energy[r]);
+        this->dwork_(r, j) = double(this->ep_[r]) - double(s.energy[r]);
         toggle(this->xp_.row(r).data(), r, j, d);
       }
     }
@@ -141,7 +141,7 @@ private:
   // x' ~ softmax(−Δ) over the ball; one uniform.
   void choose(State& s, Index r, Rng& rng) {
     const Index d = s.x.cols(), h = ball();
-    double* delta = this->work_.row(r).data();
+    double* delta = this->dwork_.row(r).data();
     double lo = std::numeric_limits<double>::infinity();
     Index bad = 0;
     for (Index j = 0; j < h; ++j) {

@@ -53,7 +53,7 @@ public:
   // path_length: R, the number of distinct coordinates a proposal flips (fixed), or the largest such number
   // (uniform: L ~ U{1, …, R} per step).
   explicit PathAuxiliary(int path_length, PathLength length = PathLength::fixed, Index block_rows = default_block_rows)
-      : Base("PathAuxiliary", true, block_rows, -1, check_length(path_length)), r_(path_length), length_(length) {}
+      : Base("PathAuxiliary", true, block_rows, 0, check_length(path_length), -1), r_(path_length), length_(length) {}
 
   int path_length() const { return r_; }
   PathLength length_rule() const { return length_; }
@@ -101,7 +101,7 @@ private:
   void propose(State& s, Index r, Rng& rng) {
     const Index d = s.x.cols();
     const Scalar *x = s.x.row(r).data(), *g = s.grad.row(r).data();
-    double* w = this->work_.row(r).data();
+    double* w = this->dwork_.row(r).data();
     const double m = max_half_d(x, g, d);
     for (Index i = 0; i < d; ++i) w[i] = std::exp(half_d(x[i], g[i]) - m);
     const int L = length_ == PathLength::fixed ? r_ : 1 + int(detail::uniform_index_exact(rng, r_));
@@ -148,7 +148,7 @@ private:
       const Scalar *xp = this->xp_.row(r).data(), *gp = this->gp_.row(r).data();
       const Index* path = this->picks_.data() + r * r_;
       const int L = int(this->flips_[r]);
-      double* w = this->work_.row(r).data();
+      double* w = this->dwork_.row(r).data();
       const double m = max_half_d(xp, gp, d);
       for (Index i = 0; i < d; ++i) w[i] = std::exp(half_d(xp[i], gp[i]) - m);
       for (int t = 0; t < L; ++t) w[path[t]] = 0;

@@ -37,7 +37,7 @@ public:
   static constexpr bool uses_flip_delta = BinaryFlipModel<M>;
 
   explicit SystematicScanGibbs(Index block_rows = default_block_rows)
-      : Base("SystematicScanGibbs", false, block_rows, 2, 0) {}
+      : Base("SystematicScanGibbs", false, block_rows, 0, 0, 2) {}
 
   BinaryStepInfo step(const M& model, State& s, std::span<Rng> rng) {
     this->begin_step(model, s, rng);
@@ -90,7 +90,7 @@ private:
     const Index d = s.x.cols();
     for (Index r = r0; r < r0 + n; ++r) {
       this->xp_.row(r) = s.x.row(r);
-      this->work_(r, 0) = this->work_(r, 1) = 0;
+      this->dwork_(r, 0) = this->dwork_(r, 1) = 0;
       this->flips_[r] = 0;
     }
     for (Index i = 0; i < d; ++i) {
@@ -102,8 +102,8 @@ private:
         if (std::isfinite(double(this->ep_[r])))
           a = std::exp(detail::log_sigmoid(double(s.energy[r]) - double(this->ep_[r])));
         else
-          this->work_(r, 1) += 1;
-        this->work_(r, 0) += a;
+          this->dwork_(r, 1) += 1;
+        this->dwork_(r, 0) += a;
         if (u < a) {
           s.x(r, i) = this->xp_(r, i);
           s.energy[r] = this->ep_[r];
@@ -113,7 +113,7 @@ private:
         }
       }
     }
-    for (Index r = r0; r < r0 + n; ++r) record(s, r, this->work_(r, 0), this->flips_[r], this->work_(r, 1));
+    for (Index r = r0; r < r0 + n; ++r) record(s, r, this->dwork_(r, 0), this->flips_[r], this->dwork_(r, 1));
   }
 };
 
