@@ -98,7 +98,7 @@ private:
     return masks_[std::size_t(this->picks_[std::size_t(2 * r + 1)])] ^ masks_[std::size_t(j)];
   }
 
-  // work_(r, j) = E(y_j) − E(x) by flip deltas along y_j's flips, applied to x in place and undone.
+  // dwork_(r, j) = E(y_j) − E(x) by flip deltas along y_j's flips, applied to x in place and undone.
   void ball_deltas_local(const M& model, State& s, Index r) {
     const Index d = s.x.cols(), start = this->picks_[std::size_t(2 * r)];
     Scalar* x = s.x.row(r).data();
@@ -118,7 +118,7 @@ private:
     }
   }
 
-  // work_(r, j) = E(y_j) − E(x) from E at every member, one batched evaluation per member.
+  // dwork_(r, j) = E(y_j) − E(x) from E at every member, one batched evaluation per member.
   void ball_deltas_batched(const M& model, State& s, Index b, Index r0, Index n) {
     const Index d = s.x.cols();
     for (Index r = r0; r < r0 + n; ++r) this->xp_.row(r) = s.x.row(r);

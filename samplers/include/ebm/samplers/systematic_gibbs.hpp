@@ -51,7 +51,7 @@ public:
   }
 
 private:
-  // Records chain r's sweep in the base's summary (acceptance = mean flip probability, work_(r, 1) non-finite
+  // Records chain r's sweep in the base's summary (acceptance = mean flip probability, dwork_(r, 1) non-finite
   // proposals).
   void record(State& s, Index r, double probability_sum, double flips, double bad) {
     const Index d = s.x.cols();
