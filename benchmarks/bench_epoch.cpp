@@ -165,7 +165,8 @@ void update(benchmark::State& state) {
   TrainOptions opt = run.trainer->options();
   opt.epochs = 50 * int(updates_per_epoch);
   Trainer trainer(rbm, pcd, opt);
-  if (opt.centering) trainer.hidden_offset() = run.trainer->hidden_offset();
+  if (opt.centering)  // the options path adds Centering as the first transform (train/option_transforms.hpp)
+    trainer.find_transform<Centering<S>>()->hidden_offset() = run.trainer->find_transform<Centering<S>>()->hidden_offset();
   Index u = warmup;
   for (auto _ : state) {
     trainer.train_epoch(s.data.middleRows((u++ % updates_per_epoch) * batch, batch));
@@ -240,7 +241,7 @@ void centering(benchmark::State& state) {
   const Warm& run = s.dflt;
   VectorX<S> grad = run.trainer->last_gradient();
   const VectorX<S> mu = s.data.colwise().mean().transpose();
-  const VectorX<S> lambda = run.trainer->hidden_offset();
+  const VectorX<S> lambda = run.trainer->find_transform<Centering<S>>()->hidden_offset();
   for (auto _ : state) {
     run.rbm->center_gradient(grad, mu, lambda);
     benchmark::DoNotOptimize(grad.data());
