@@ -15,7 +15,7 @@ using namespace ebm;
 namespace {
 
 int make(const std::string& out, const std::string& xs, const std::string& es, const std::string& act, bool base) {
-  MlpEnergyf net(6, {5, 4}, act == "softplus" ? Activation::softplus : Activation::swish, 0.125);
+  MlpEnergyf net(6, {5, 4}, act == "softplus" ? Activation::softplus : Activation::swish);
   Rng rng = make_stream(17, StreamPurpose::init, 0);
   net.init_normal(rng, 1.5);
   net.modify_params([&](Vectorf& t) {  // biases too, so that every term of the formula matters
