@@ -6,30 +6,14 @@
 #include <catch2/catch.hpp>
 
 #include "ebm/samplers/binary_samplers.hpp"
+#include "noalloc/binary_step_noalloc.hpp"
 #include "support/binary_fixtures.hpp"
 
 using namespace ebm;
 
 namespace {
 
-template <class K, class M>
-void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
-  INFO(name);
-  using S = typename M::Scalar;
-  BinaryChains<S> s;
-  auto rng = make_chain_streams(5, 35);
-  kernel.init(model, s, test::random_binary<S>(35, model.dim(), 6), rng);
-  kernel.step(model, s, rng);
-  test::AllocationCounts counts;
-  {
-    test::NoAllocationScope scope;
-    for (int t = 0; t < 3; ++t) kernel.step(model, s, rng);
-    counts = scope.counts();
-  }
-  CHECK(counts.operator_new == 0);
-  CHECK(counts.malloc == 0);
-  CHECK(s.energy.allFinite());
-}
+using test::check_steps_allocate_nothing;
 
 template <class M>
 void check_all(const M& model) {
