@@ -50,23 +50,10 @@ std::vector<double> final_counts(K kernel, const M& model, int steps, std::uint6
   return counts;
 }
 
-struct ChiSquare {
-  double x2, critical;
-  int df;
-};
-ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  const auto cells = test::pool_states(p, double(chains));
-  const int df = cells.cells() - 1;
-  return {test::chi_square_statistic(cells, counts), test::chi_square_critical(df, alpha_test), df};
+test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
+  return test::chi_square_test(p, counts, double(chains), alpha_test);
 }
-
-// Non-centrality of the chi-square test against q when the draws come from p (pooled as for q).
-double non_centrality(const Vectord& p, const Vectord& q) {
-  const auto cells = test::pool_states(q, double(chains));
-  Vectord pc = Vectord::Zero(cells.cells());
-  for (Index s = 0; s < p.size(); ++s) pc[cells.cell_of_state[std::size_t(s)]] += p[s];
-  return double(chains) * ((pc - cells.probability).array().square() / cells.probability.array()).sum();
-}
+double non_centrality(const Vectord& p, const Vectord& q) { return test::non_centrality(p, q, double(chains)); }
 
 // p P = p, the law after `steps` steps from uniform is within 1e-4 of p, and the sampled final states pass the
 // chi-square test against p.

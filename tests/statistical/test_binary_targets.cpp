@@ -61,24 +61,15 @@ std::vector<double> final_counts(K kernel, const M& model, int steps, std::uint6
   return counts;
 }
 
-struct ChiSquare {
-  double x2, critical;
-  int df;
-};
-ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  const auto cells = test::pool_states(p, double(chains));
-  const int df = cells.cells() - 1;
-  return {test::chi_square_statistic(cells, counts), test::chi_square_critical(df, alpha_test), df};
+test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
+  return test::chi_square_test(p, counts, double(chains), alpha_test);
 }
 
 // Non-centrality of the chi-square test against q when the draws come from p (pooled as for q), and whether the
 // test then has power ≈ 1: df + λ more than 4 standard deviations √(2(df + 2λ)) above the critical value.
 bool has_power(const Vectord& p, const Vectord& q) {
-  const auto cells = test::pool_states(q, double(chains));
-  Vectord pc = Vectord::Zero(cells.cells());
-  for (Index s = 0; s < p.size(); ++s) pc[cells.cell_of_state[std::size_t(s)]] += p[s];
-  const double lambda = double(chains) * ((pc - cells.probability).array().square() / cells.probability.array()).sum();
-  const int df = cells.cells() - 1;
+  const double lambda = test::non_centrality(p, q, double(chains));
+  const int df = test::pool_states(q, double(chains)).cells() - 1;
   INFO("non-centrality " << lambda << " on " << df << " df");
   return df + lambda - test::chi_square_critical(df, alpha_test) > 4 * std::sqrt(2 * (df + 2 * lambda));
 }

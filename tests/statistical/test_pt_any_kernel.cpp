@@ -40,12 +40,8 @@ std::vector<double> final_counts(PT& pt, const M& model, int rounds, std::uint64
   return counts;
 }
 
-struct ChiSquare {
-  double x2, critical;
-};
-ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  const auto cells = test::pool_states(p, double(ladders));
-  return {test::chi_square_statistic(cells, counts), test::chi_square_critical(cells.cells() - 1, alpha_test)};
+test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
+  return test::chi_square_test(p, counts, double(ladders), alpha_test);
 }
 
 }  // namespace
@@ -58,14 +54,14 @@ TEST_CASE("PT over Gibbs-with-Gradients on an MLP energy with a base samples exa
   ParallelTempering<Kernel> pt(Kernel{}, ladders, linear_ladder(4), 1, 5, EnergyTempering<Mlp>(base));
   const auto counts = final_counts(pt, model, 150, 6);
   const Vectord p = exact_binary_distribution(model);
-  const ChiSquare c = chi_square(p, counts);
+  const test::ChiSquare c = chi_square(p, counts);
   INFO("chi-square " << c.x2 << ", critical " << c.critical << "; swap rates " << pt.swap_rates()[0] << " "
                      << pt.swap_rates()[1] << " " << pt.swap_rates()[2]);
   CHECK(c.x2 < c.critical);
   CHECK(pt.swap_stats().accepts[0] > 0);
   // Negative control: the same counts against p tempered to β = 0.8 (∝ p^0.8) reject.
   const Vectord p08 = exact_binary_distribution(TemperedBinaryEnergy<Mlp>(model, VectorX<double>::Zero(d), 0.8));
-  const ChiSquare wrong = chi_square(p08, counts);
+  const test::ChiSquare wrong = chi_square(p08, counts);
   INFO("against p^0.8: chi-square " << wrong.x2);
   CHECK(wrong.x2 > wrong.critical);
 }
@@ -76,7 +72,7 @@ TEST_CASE("PT over Gibbs-with-Gradients on an RBM free energy, tempered by scali
   using Kernel = GibbsWithGradients<TemperedBinaryEnergy<Rbm>>;
   ParallelTempering<Kernel> pt(Kernel{}, ladders, linear_ladder(4), 1, 7);  // EnergyTempering<Rbm>{}: no base
   const auto counts = final_counts(pt, model, 150, 8);
-  const ChiSquare c = chi_square(exact_binary_distribution(model), counts);
+  const test::ChiSquare c = chi_square(exact_binary_distribution(model), counts);
   INFO("chi-square " << c.x2 << ", critical " << c.critical);
   CHECK(c.x2 < c.critical);
   CHECK(pt.swap_stats().accepts[0] > 0);

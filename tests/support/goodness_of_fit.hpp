@@ -65,4 +65,25 @@ inline double chi_square_p_value(int df, double statistic) {
   return boost::math::cdf(boost::math::complement(boost::math::chi_squared(df), statistic));
 }
 
+// The whole test of n draws (state_counts) against p: statistic, critical value at level alpha, degrees of freedom.
+struct ChiSquare {
+  double x2, critical;
+  int df;
+};
+inline ChiSquare chi_square_test(const Eigen::VectorXd& p, const std::vector<double>& state_counts, double n,
+                                 double alpha) {
+  const PooledCells cells = pool_states(p, n);
+  const int df = cells.cells() - 1;
+  return {chi_square_statistic(cells, state_counts), chi_square_critical(df, alpha), df};
+}
+
+// Non-centrality λ of the test against q when n draws come from p (pooled as for q): the statistic is then
+// about df + λ, so λ says whether the test has the power to tell p from q.
+inline double non_centrality(const Eigen::VectorXd& p, const Eigen::VectorXd& q, double n) {
+  const PooledCells cells = pool_states(q, n);
+  Eigen::VectorXd pc = Eigen::VectorXd::Zero(cells.cells());
+  for (Eigen::Index s = 0; s < p.size(); ++s) pc[cells.cell_of_state[std::size_t(s)]] += p[s];
+  return n * ((pc - cells.probability).array().square() / cells.probability.array()).sum();
+}
+
 }  // namespace ebm::test
