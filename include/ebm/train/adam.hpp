@@ -79,13 +79,7 @@ public:
       v_next_[k] = S(v);
       delta_[k] = S(-lr * (m / c1) / (std::sqrt(v / c2) + opt_.eps));
     }
-    for (Index k = 0; k < p; ++k)
-      if (!std::isfinite(double(theta[k] + delta_[k]))) {
-        std::string name = "#" + std::to_string(k);
-        if constexpr (requires { model.param_name(k); }) name = model.param_name(k);
-        fail("Adam step: parameter ", name, " would become ", double(theta[k] + delta_[k]), " (gradient ",
-             double(grad[k]), "); training diverged, lower the learning rate");
-      }
+    detail::check_finite_step(model, theta, delta_, grad, "Adam step");
     model.modify_params([&](VectorX<S>& th) { th += delta_; });  // may throw: nothing of ours changed yet
     m_.swap(m_next_);
     v_.swap(v_next_);

@@ -52,12 +52,7 @@ public:
 
   Opt& optimizer() { return optimizer_; }
   OptimizerState optimizer_state() const { return optimizer_.state(); }
-  void restore_optimizer(const OptimizerState& s) {
-    for (const auto& [name, v] : s.vectors)
-      ensure(v.size() == 0 || v.size() == model_.num_params(), "optimizer state (", s.kind, "): \"", name, "\" has ",
-             v.size(), " entries, the model has ", model_.num_params(), " parameters");
-    optimizer_.restore(s);
-  }
+  void restore_optimizer(const OptimizerState& s) { detail::restore_checked(optimizer_, s, model_.num_params()); }
   TransformList<Context>& transforms() { return transforms_; }
   template <class T>
   std::decay_t<T>& add_transform(T&& t) {

@@ -68,5 +68,29 @@ inline Index check_optimizer_state(const OptimizerState& s, std::string_view kin
   return size < 0 ? 0 : size;
 }
 
+// Restores `s` into `optimizer` after checking, as only the caller can, that every vector of the state has one
+// entry per parameter of the model (or none: before the first step). Both trainers' restore_optimizer.
+template <class O>
+void restore_checked(O& optimizer, const OptimizerState& s, Index num_params) {
+  for (const auto& [name, v] : s.vectors)
+    ensure(v.size() == 0 || v.size() == num_params, "optimizer state (", s.kind, "): \"", name, "\" has ", v.size(),
+           " entries, the model has ", num_params, " parameters");
+  optimizer.restore(s);
+}
+
+// Throws, naming the first parameter whose θ_k + Δ_k is not finite (by the model's param_name when it has one),
+// if there is one: the divergence check a step runs before it changes anything. `who` starts the message.
+template <class M, class S>
+void check_finite_step(const M& model, const VectorX<S>& theta, const VectorX<S>& delta, const VectorX<S>& grad,
+                       std::string_view who) {
+  for (Index k = 0; k < theta.size(); ++k)
+    if (!std::isfinite(double(theta[k] + delta[k]))) {
+      std::string name = "#" + std::to_string(k);
+      if constexpr (requires { model.param_name(k); }) name = model.param_name(k);
+      fail(who, ": parameter ", name, " would become ", double(theta[k] + delta[k]), " (gradient ", double(grad[k]),
+           "); training diverged, lower the learning rate");
+    }
+}
+
 }  // namespace detail
 }  // namespace ebm

@@ -48,14 +48,7 @@ public:
         diverged.store(true, std::memory_order_relaxed);
     });
     // Checked before anything changes, so a diverging step throws and leaves model and optimizer intact.
-    if (diverged.load())
-      for (Index k = 0; k < size; ++k)
-        if (!std::isfinite(double(theta[k] + next_[k]))) {
-          std::string name = "#" + std::to_string(k);
-          if constexpr (requires { model.param_name(k); }) name = model.param_name(k);
-          fail("SGD step: parameter ", name, " would become ", double(theta[k] + next_[k]), " (gradient ",
-               double(grad[k]), "); training diverged, lower the learning rate");
-        }
+    if (diverged.load()) detail::check_finite_step(model, theta, next_, grad, "SGD step");
     // The model may still refuse θ + velocity (modify_params throws): the velocity changes only after it accepted.
     model.modify_params([&](VectorX<S>& t) {
       for_each_range(size, grain, [&](Index k0, Index n) { t.segment(k0, n) += next_.segment(k0, n); });

@@ -133,12 +133,7 @@ public:
   // The optimizer's full state (a checkpoint stores it), and its inverse; restore_optimizer also checks that
   // every vector of the state has one entry per parameter of the model (or none: before the first step).
   OptimizerState optimizer_state() const { return optimizer_.state(); }
-  void restore_optimizer(const OptimizerState& s) {
-    for (const auto& [name, v] : s.vectors)
-      ensure(v.size() == 0 || v.size() == model_.num_params(), "optimizer state (", s.kind, "): \"", name, "\" has ",
-             v.size(), " entries, the model has ", model_.num_params(), " parameters");
-    optimizer_.restore(s);
-  }
+  void restore_optimizer(const OptimizerState& s) { detail::restore_checked(optimizer_, s, model_.num_params()); }
 
   // The gradient transforms, applied in list order after data term − model term (gradient_transform.hpp).
   TransformList<Context>& transforms() { return transforms_; }
