@@ -20,21 +20,11 @@
 #include <utility>
 
 #include "ebm/core/concepts.hpp"
+#include "ebm/core/energy_workspace.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/types.hpp"
 
 namespace ebm {
-
-namespace detail {
-template <class M>
-struct TemperedWorkspaceOf {
-  struct type {};
-};
-template <ContinuousEnergyModelWithWorkspace M>
-struct TemperedWorkspaceOf<M> {
-  using type = typename M::Workspace;
-};
-}  // namespace detail
 
 template <BinaryEnergyModel M>
 class TemperedBinaryEnergy {
@@ -42,7 +32,7 @@ public:
   using Scalar = typename M::Scalar;
   using S = Scalar;
   using Energy = M;
-  using Workspace = typename detail::TemperedWorkspaceOf<M>::type;
+  using Workspace = energy_workspace_t<M>;
 
   // The energy, the base logits a (one per coordinate, finite) and the inverse temperature β ∈ [0, 1].
   TemperedBinaryEnergy(const M& energy, VectorX<S> base_logits, double beta = 1.0)

@@ -20,21 +20,13 @@
 #include <vector>
 
 #include "ebm/core/concepts.hpp"
+#include "ebm/core/energy_workspace.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/samplers/binary_chains.hpp"
 
 namespace ebm::detail {
-
-template <class M>
-struct BinaryWorkspaceOf {
-  struct type {};
-};
-template <ContinuousEnergyModelWithWorkspace M>
-struct BinaryWorkspaceOf<M> {
-  using type = typename M::Workspace;
-};
 
 // log σ(z) = −softplus(−z), without overflow.
 inline double log_sigmoid(double z) { return z >= 0 ? -std::log1p(std::exp(-z)) : z - std::log1p(std::exp(z)); }
@@ -102,13 +94,7 @@ public:
     picks_.assign(std::size_t(n * picks_per_chain_), 0);
     status_.assign(std::size_t(n), 0);
     plan_ = BlockPlan(n, block_rows_);
-    ws_.clear();
-    for (Index b = 0; b < plan_.count(); ++b) {
-      if constexpr (ContinuousEnergyModelWithWorkspace<M>)
-        ws_.push_back(model.make_workspace(plan_.size(b)));
-      else
-        ws_.emplace_back();
-    }
+    make_block_workspaces(model, plan_, ws_);
   }
 
   // Chains start at the rows of x0 (every entry 0 or 1); E (and ∇ₓE) are evaluated there and must be finite.
@@ -252,7 +238,7 @@ protected:
   Index dscratch_cols_;
   Index picks_per_chain_;
   BlockPlan plan_;
-  std::vector<typename BinaryWorkspaceOf<M>::type> ws_;
+  std::vector<energy_workspace_t<M>> ws_;
   MatrixX<Scalar> xp_, gp_;        // proposals and their gradients
   VectorX<Scalar> ep_;             // and energies
   MatrixX<Scalar> work_;           // per-chain scratch (softmax weights, uniforms, flip logits)

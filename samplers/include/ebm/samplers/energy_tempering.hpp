@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ebm/core/concepts.hpp"
+#include "ebm/core/energy_workspace.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
@@ -62,13 +63,7 @@ public:
 
   void prepare(const M& model, Index n, Index block_rows) {
     plan_ = BlockPlan(n, block_rows);
-    ws_.clear();
-    for (Index b = 0; b < plan_.count(); ++b) {
-      if constexpr (ContinuousEnergyModelWithWorkspace<M>)
-        ws_.push_back(model.make_workspace(plan_.size(b)));
-      else
-        ws_.emplace_back();
-    }
+    make_block_workspaces(model, plan_, ws_);
     e_.setZero(n);
     if constexpr (ContinuousEnergyModelWithWorkspace<M> && !EnergyModelWithWorkspaceEnergy<M>) g_.resize(n, model.dim());
   }
@@ -116,19 +111,9 @@ public:
   }
 
 private:
-  struct NoWorkspace {};
-  template <class T>
-  struct WorkspaceOf {
-    using type = NoWorkspace;
-  };
-  template <ContinuousEnergyModelWithWorkspace T>
-  struct WorkspaceOf<T> {
-    using type = typename T::Workspace;
-  };
-
   VectorX<Scalar> a_;  // base logits (empty: no base)
   BlockPlan plan_;
-  std::vector<typename WorkspaceOf<M>::type> ws_;
+  std::vector<energy_workspace_t<M>> ws_;
   VectorX<Scalar> e_;  // E(x) of one replica's rows
   MatrixX<Scalar> g_;  // ∇ₓE scratch, for models whose workspace form computes E only with the gradient
   ParamStamp<Scalar> stamp_;  // θ of the model at the last advance

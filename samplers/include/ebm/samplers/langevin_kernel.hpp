@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "ebm/core/concepts.hpp"
+#include "ebm/core/energy_workspace.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
@@ -31,15 +32,6 @@
 #include "ebm/samplers/langevin_move.hpp"
 
 namespace ebm::detail {
-
-template <class M>
-struct EnergyWorkspaceOf {
-  struct type {};
-};
-template <ContinuousEnergyModelWithWorkspace M>
-struct EnergyWorkspaceOf<M> {
-  using type = typename M::Workspace;
-};
 
 // A value for an error message: NaN without its sign bit (streams print −NaN as "-nan").
 inline double shown(double v) { return std::isnan(v) ? std::numeric_limits<double>::quiet_NaN() : v; }
@@ -83,13 +75,7 @@ public:
     ep_.resize(n);
     status_.assign(static_cast<std::size_t>(n), 0);
     plan_ = BlockPlan(n, block_rows_);
-    ws_.clear();
-    for (Index b = 0; b < plan_.count(); ++b) {
-      if constexpr (ContinuousEnergyModelWithWorkspace<M>)
-        ws_.push_back(model.make_workspace(plan_.size(b)));
-      else
-        ws_.emplace_back();
-    }
+    make_block_workspaces(model, plan_, ws_);
   }
 
   // Chains start at the rows of x0; E and ∇ₓE are evaluated there and must be finite.
@@ -184,7 +170,7 @@ protected:
   std::optional<Box> box_;
   Index block_rows_;
   BlockPlan plan_;
-  std::vector<typename EnergyWorkspaceOf<M>::type> ws_;
+  std::vector<energy_workspace_t<M>> ws_;
   MatrixX<Scalar> xp_, gp_;  // proposals and their gradients
   VectorX<Scalar> ep_;       // and energies
   std::vector<std::uint8_t> status_;
