@@ -25,7 +25,10 @@
 // re-derived from a value this code rounded, and rounding does not compound over thousands of temperatures. (The
 // recovered gradient only shapes proposals, whose probabilities the Metropolis test computes from the same
 // cached values, so its rounding cannot bias the target.) The runs start the kernel at β = 1, where E_β = E
-// exactly, so the first u needs no division by β_0 = 0.
+// exactly, so the first u needs no division by β_0 = 0. That shortcut is for kernels whose state is BinaryChains;
+// a kernel with a state type of its own (any MarkovKernel whose state holds the positions as rows of `x`) keeps
+// its cache as it likes: its stamp sees [β] change and it refreshes, and the runs evaluate u(x) with the model
+// once per temperature (tests/unit/test_plugin.cpp anneals a kernel defined in that file).
 //
 // Determinism: chain r draws only from the stream (seed, StreamPurpose::ais, r, counter 1) (the counter keeps
 // these streams apart from the RBM AIS's at the same seed); the kernel steps chains in its fixed blocks; every
@@ -107,10 +110,13 @@ double bernoulli_base_log_z(const Eigen::MatrixBase<Derived>& base_logits) {
 template <BinaryEnergyModel M>
 using DefaultAisKernel = GibbsWithGradients<TemperedBinaryEnergy<M>>;
 
-// A kernel the generic AIS can anneal with: a Markov kernel over binary chains of the tempered energy.
+// A kernel the generic AIS can anneal with: a Markov kernel over the tempered energy whose state holds the
+// chains' positions as rows of `x`, as every binary state does (BinaryChains, or a kernel's own state type).
 template <class K, class M>
 concept BinaryAisKernel = MarkovKernel<K> && std::same_as<typename K::Model, TemperedBinaryEnergy<M>> &&
-                          std::same_as<typename K::State, BinaryChains<typename M::Scalar>>;
+                          requires(const typename K::State& s) {
+                            { s.x } -> std::convertible_to<const MatrixX<typename M::Scalar>&>;
+                          };
 
 // The chains of one AIS estimate as a resumable state, moved through the schedule by advance() in as many
 // pieces as the caller likes (progress reports). The model is passed to every call, as to the kernels; it must
@@ -121,6 +127,10 @@ class BinaryAisRuns {
 public:
   using S = typename M::Scalar;
   using Target = TemperedBinaryEnergy<M>;
+  // Whether the kernel keeps its cache in BinaryChains, which the runs re-temper themselves (see the top of this
+  // file). A kernel with a state of its own refreshes its cache at every β by its own stamp, and the runs
+  // evaluate u(x) = E(x) + aᵀx of every chain once per temperature instead (one more pass of E).
+  static constexpr bool retempers_cache = std::same_as<typename K::State, BinaryChains<S>>;
 
   // Validates everything, draws every chain's x from the base and evaluates E, ∇ₓE there.
   BinaryAisRuns(const M& model, const std::type_identity_t<ConstVecRef<S>>& base_logits,
@@ -153,12 +163,18 @@ public:
     kernel_.init(target_, state_, x0, rng_);  // at β = 1: the cache holds E and ∇ₓE themselves
     base_dot_.resize(n);
     u_.resize(n);
-    for (Index r = 0; r < n; ++r) {
-      base_dot_[r] = target_.base_dot(state_.x, r);
-      u_[r] = double(state_.energy[r]) + base_dot_[r];
+    if constexpr (retempers_cache) {
+      for (Index r = 0; r < n; ++r) {
+        base_dot_[r] = target_.base_dot(state_.x, r);
+        u_[r] = double(state_.energy[r]) + base_dot_[r];
+      }
+      keep_grad_ = state_.has_grad();
+      if (keep_grad_) grad_ = state_.grad;
+    } else {
+      plan_ = BlockPlan(n, default_block_rows);
+      e_.resize(n);
+      evaluate_u(model);
     }
-    keep_grad_ = state_.has_grad();
-    if (keep_grad_) grad_ = state_.grad;
     log_w_.setZero(n);
   }
 
@@ -178,8 +194,9 @@ public:
         const auto info = kernel_.step(target_, state_, rng_);
         acceptance_sum_ += info.acceptance_rate;
         ++moves_;
-        take_fresh_values(beta);
+        if constexpr (retempers_cache) take_fresh_values(beta);
       }
+      if constexpr (!retempers_cache) evaluate_u(model);
     }
     next_ = k1;
   }
@@ -210,14 +227,26 @@ private:
   // The cache at the new β from u and ∇ₓE, stamped with the adapter's params() so the kernel takes it as current.
   void retemper(double beta) {
     target_.set_beta(beta);
-    const S b = target_.beta(), rest = S(1) - b;
-    for (Index r = 0; r < num_chains(); ++r) {
-      state_.energy[r] = S(double(b) * u_[r] - base_dot_[r]);
-      if (keep_grad_)
-        for (Index i = 0; i < a_.size(); ++i)
-          state_.grad(r, i) = b * grad_(r, i) - rest * S(a_[i]);
+    if constexpr (retempers_cache) {  // otherwise the kernel's own stamp sees params() = [β] change
+      const S b = target_.beta(), rest = S(1) - b;
+      for (Index r = 0; r < num_chains(); ++r) {
+        state_.energy[r] = S(double(b) * u_[r] - base_dot_[r]);
+        if (keep_grad_)
+          for (Index i = 0; i < a_.size(); ++i)
+            state_.grad(r, i) = b * grad_(r, i) - rest * S(a_[i]);
+      }
+      state_.stamp.record(target_);
     }
-    state_.stamp.record(target_);
+  }
+  // u = E + aᵀx of every chain from the model itself (kernels with a state of their own), in fixed blocks.
+  void evaluate_u(const M& model) {
+    for_each_block(plan_, [&](Index, Index r0, Index n) {
+      model.energy(state_.x.middleRows(r0, n), e_.segment(r0, n));
+      for (Index r = r0; r < r0 + n; ++r) {
+        base_dot_[r] = target_.base_dot(state_.x, r);
+        u_[r] = double(e_[r]) + base_dot_[r];
+      }
+    });
   }
   // u and ∇ₓE of the chains that moved to a freshly evaluated state, from E_β and ∇ₓE_β.
   void take_fresh_values(double beta) {
@@ -242,6 +271,8 @@ private:
   Vectord base_dot_;  // aᵀx per chain
   Vectord u_;         // E(x) + aᵀx per chain
   MatrixX<S> grad_;   // ∇ₓE(x) per chain (gradient kernels)
+  BlockPlan plan_;    // blocks and E(x) per chain for evaluate_u (kernels with a state of their own)
+  VectorX<S> e_;
   bool keep_grad_ = false;
   Vectord log_w_;
   Index next_ = 1;
