@@ -167,9 +167,13 @@ void print_table(const BenchTarget& t, const BenchArgs& a, const std::vector<Res
   if (mmd) std::printf(" %10s", "MMD^2");
   std::printf("\n");
   for (const Result& r : results) {
-    std::printf("%-14s %9.4g %9.1f %9.1f %11.4g %11.4g %10.3g %7.3f %9.3g", r.spec.c_str(), r.evaluations_per_step,
+    std::printf("%-14s %9.4g %9.1f %9.1f %11.4g %11.4g %10.3g %7.3f", r.spec.c_str(), r.evaluations_per_step,
                 r.hamming.ess, r.energy.ess, r.hamming.per_wall_second, r.hamming.per_cpu_second,
-                r.hamming.per_evaluation, r.acceptance, r.step_size);
+                r.hamming.per_evaluation, r.acceptance);
+    if (std::isfinite(r.step_size))
+      std::printf(" %9.3g", r.step_size);
+    else
+      std::printf(" %9s", "-");
     if (rmse) std::printf(" %10.3g", *r.rmse);
     if (mmd) std::printf(" %10.3g", *r.mmd2);
     if (!r.swap_rates.empty()) {

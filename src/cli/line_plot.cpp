@@ -169,9 +169,9 @@ Canvas draw_panel(const PlotPanel& p, Index w, Index h) {
   c.line(left, bottom, right, bottom, black, 1);
   c.line(left, top, left, bottom, black, 1);
   c.line(right, top, right, bottom, black, 1);
-  c.text((w - Canvas::text_width(p.title)) / 2, 12, p.title);
+  c.text((w - Canvas::text_width(p.title)) / 2, 4, p.title);
   c.text((left + right - Canvas::text_width(p.x_label)) / 2, bottom + 30, p.x_label);
-  c.text(8, top - 22, p.y_label);
+  c.text(left, top - 16, p.y_label);
   for (std::size_t k = 0; k < p.series.size(); ++k) {
     const auto& s = p.series[k];
     const Colour col = palette[k % palette.size()];
