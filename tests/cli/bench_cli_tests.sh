@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `ebm bench` end to end on tiny targets: every sampler spelling runs on a 4 x 4 Ising model (exact mean by
 # enumeration: RMSE), a 20-dimensional factorized Bernoulli (exact mean and exact reference draws: RMSE and MMD²)
-# and a small trained RBM (block Gibbs, PT around it, MMD² against block-Gibbs reference chains); the JSON is
+# a small trained RBM (block Gibbs, PT around it, MMD² against block-Gibbs reference chains) and a 6-unit MLP
+# energy with base term (exact mean by enumeration); the JSON is
 # parsed and checked; every number but the times is bit-identical for --threads 1 and 2; unknown names are
 # one-line errors listing the valid ones; --png writes a PNG.
-# usage: bench_cli_tests.sh EBM MAKE_DATA WORKDIR
+# usage: bench_cli_tests.sh EBM MAKE_DATA MLP_MODEL_TOOL WORKDIR
 set -euo pipefail
-ebm=$1 make_data=$2 dir=$3
+ebm=$1 make_data=$2 mlp_tool=$3 dir=$4
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 
@@ -22,8 +23,12 @@ small=(--chains 6 --steps 64 --seed 5 --points 8 --json)
 rbm=(--target rbm:rbm.ebm --samplers block,gwg,pt:block:3 --reference-states 30 --reference-sweeps 20 "${small[@]}")
 "$ebm" bench "${rbm[@]}" --threads 1 > rbm1.json
 "$ebm" bench "${rbm[@]}" --threads 2 > rbm2.json
+"$mlp_tool" make mlp.ebm mlp-x.npy mlp-e.npy swish 1
+mlp=(--target mlp:mlp.ebm --samplers gibbs,gwg:2,dmala,hb:2:2,pt:dmala:2 "${small[@]}")
+"$ebm" bench "${mlp[@]}" --threads 1 > mlp1.json
+"$ebm" bench "${mlp[@]}" --threads 2 > mlp2.json
 
-python3 - ising1.json ising2.json bern1.json bern2.json rbm1.json rbm2.json <<'PY' || fail "bench JSON checks"
+python3 - ising1.json ising2.json bern1.json bern2.json rbm1.json rbm2.json mlp1.json mlp2.json <<'PY' || fail "bench JSON checks"
 import json, math, sys
 def load(p):
     return json.load(open(p))
@@ -64,6 +69,7 @@ assert ising["exact_mean"] and ising["reference"] is None, ising
 assert ising["note"].startswith("sigma/sigma_c = 1.36 (ordered"), ising["note"]  # 0.3 / 0.2203
 bern = load("bern1.json")
 assert bern["exact_mean"] and bern["reference"].startswith("40 exact"), bern["reference"]
+assert load("mlp1.json")["exact_mean"], "a 6-unit MLP energy has its exact mean by enumeration"
 rbm = load("rbm1.json")
 assert rbm["reference"].startswith("30 block-Gibbs chains"), rbm["reference"]
 PY
