@@ -106,43 +106,43 @@ inline auto per_step(double n) {
 
 // clang-format off
 inline const auto registry = std::make_tuple(
-  Line{"gibbs", "random-scan single-site Gibbs, one uniform site per step",
+  Line{"gibbs", "gibbs: random-scan single-site Gibbs, one uniform site per step",
        [](auto m, const SamplerSpec& s) { s.at_most(0); return RandomScanGibbs<EBM_BENCH_MODEL(m)>(); }, per_step(1)},
-  Line{"sgibbs", "systematic-scan Gibbs, one sweep of all d sites per step",
+  Line{"sgibbs", "sgibbs: systematic-scan Gibbs, one sweep of all d sites per step",
        [](auto m, const SamplerSpec& s) { s.at_most(0); return SystematicScanGibbs<EBM_BENCH_MODEL(m)>(); },
        [](const auto&, Index d) { return double(d); }},
-  Line{"block", "block Gibbs on the RBM's (v, h), reporting v (rbm targets only)",
+  Line{"block", "block: block Gibbs on the RBM's (v, h), reporting v (rbm targets only)",
        [](auto m, const SamplerSpec& s) {
          s.at_most(0);
          if constexpr (is_rbm_target<EBM_BENCH_MODEL(m)>) return BlockGibbs<BernoulliRBMf>();
          else return Unsupported{"block Gibbs needs an rbm target (the joint chain over v and h)"};
        }, per_step(1)},
-  Line{"hb", "hb[:k[:m]] Hamming-ball sampler, blocks of k sites (default 3), radius m (default 1)",
+  Line{"hb", "hb[:k[:m]]: Hamming-ball sampler, blocks of k sites (default 3), radius m (default 1)",
        [](auto m, const SamplerSpec& s) {
          s.at_most(2);
          const int k = s.integer(0, 3, 1, 62, "block size k");
          return HammingBall<EBM_BENCH_MODEL(m)>(k, s.integer(1, 1, 1, k, "radius m"));
        }, [](const auto& kernel, Index) { return double(kernel.ball()); }},
-  Line{"gwg", "gwg[:k] Gibbs-with-Gradients, k flips per proposal (default 1)",
+  Line{"gwg", "gwg[:k]: Gibbs-with-Gradients, k flips per proposal (default 1)",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return GibbsWithGradients<EBM_BENCH_MODEL(m)>(s.integer(0, 1, 1, 1 << 20, "flips k")); },
        per_step(1)},
-  Line{"dula", "dula[:alpha] discrete unadjusted Langevin, step size alpha (default 0.1)",
+  Line{"dula", "dula[:alpha]: discrete unadjusted Langevin, step size alpha (default 0.1)",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return Dula<EBM_BENCH_MODEL(m)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); },
        per_step(1)},
-  Line{"dmala", "dmala[:alpha] Metropolis-adjusted discrete Langevin, alpha (default 0.1) adapted during warm-up",
+  Line{"dmala", "dmala[:alpha]: Metropolis-adjusted discrete Langevin, alpha (default 0.1) adapted during warm-up",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return Dmala<EBM_BENCH_MODEL(m)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); },
        per_step(1)},
-  Line{"pas", "pas[:R] path auxiliary sampler, path length uniform on 1..R (default 3)",
+  Line{"pas", "pas[:R]: path auxiliary sampler, path length uniform on 1..R (default 3)",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return PathAuxiliary<EBM_BENCH_MODEL(m)>(s.integer(0, 3, 1, 1 << 20, "path length R"), PathLength::uniform); },
        per_step(1)},
-  Line{"rwm", "random-walk Metropolis, one uniform site per step",
+  Line{"rwm", "rwm: random-walk Metropolis, one uniform site per step",
        [](auto m, const SamplerSpec& s) { s.at_most(0); return RandomWalkMetropolis<EBM_BENCH_MODEL(m)>(); }, per_step(1)}
 );
 // clang-format on
 #undef EBM_BENCH_MODEL
 
 inline constexpr const char* pt_usage =
-    "pt:NAME[:T[:beta_min]] parallel tempering around sampler NAME (its defaults), T replicas (default 4), "
+    "pt:NAME[:T[:beta_min]]: parallel tempering around sampler NAME (its defaults), T replicas (default 4), "
     "beta linear from 1 to beta_min (default 0.5)";
 
 template <class F>

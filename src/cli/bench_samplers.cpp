@@ -32,4 +32,10 @@ std::string sampler_usage() {
   return names + ", pt:NAME[:T[:beta_min]]";
 }
 
+std::string sampler_help() {
+  std::string help;
+  bench::for_each_line([&](const auto& line) { help += std::string("\n  ") + line.usage; });
+  return help + "\n  " + bench::pt_usage;
+}
+
 }  // namespace ebm::cli

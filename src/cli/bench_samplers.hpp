@@ -42,7 +42,9 @@ public:
 std::unique_ptr<SamplerRun> make_sampler(const std::string& spec, const BenchTarget& target, Index chains,
                                          std::uint64_t seed);
 
-// Every sampler spelling with its meaning, one per line.
+// The sampler names, one line (for errors).
 std::string sampler_usage();
+// Every sampler spelling with its meaning, one per line (for --help).
+std::string sampler_help();
 
 }  // namespace ebm::cli

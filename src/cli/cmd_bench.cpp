@@ -213,7 +213,7 @@ void add_bench(CLI::App& app) {
   CLI::App* c = app.add_subcommand("bench", "benchmark samplers side by side: ESS per second and per evaluation, "
                                             "RMSE and MMD against exact answers");
   c->add_option("--target", a->target, std::string("the target: ") + target_usage())->required();
-  c->add_option("--samplers", a->samplers, "comma-separated samplers: " + sampler_usage())->capture_default_str();
+  c->add_option("--samplers", a->samplers, "comma-separated samplers:" + sampler_help())->capture_default_str();
   c->add_option("--chains", a->chains, "chains per sampler")->capture_default_str();
   c->add_option("--steps", a->steps, "steps per chain (the first half is warm-up and burn-in)")->capture_default_str();
   c->add_option("--seed", a->seed, "seed of the start states, chains, reference state")->capture_default_str();
