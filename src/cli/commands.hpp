@@ -11,5 +11,6 @@ void add_export_import(CLI::App& app);
 void add_filters(CLI::App& app);
 void add_toy(CLI::App& app);
 void add_crf(CLI::App& app);
+void add_bench(CLI::App& app);
 
 }  // namespace ebm::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   ebm::cli::add_filters(app);
   ebm::cli::add_toy(app);
   ebm::cli::add_crf(app);
+  ebm::cli::add_bench(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

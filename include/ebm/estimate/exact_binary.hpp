@@ -3,6 +3,7 @@
 // without base term, an RBM's free energy, …), by enumerating all 2^d states, in double:
 //   exact_log_z(model)                 log Z = log Σ_x e^{−E(x)}              (d ≤ max_exact_binary_dim)
 //   exact_binary_distribution(model)   p(x) for every x, at index x_0 + 2 x_1 + 4 x_2 + …   (d ≤ 24)
+//   exact_binary_mean(model)           E_p[x], coordinate by coordinate                      (d ≤ max_exact_binary_dim)
 // The 2^d states are split into a fixed number of parts (independent of the number of threads), one oneTBB task
 // each; a part evaluates its states in chunks with the model's batched energy and keeps a running log-sum-exp;
 // the parts are combined in order. So results are deterministic, and the work is parallel. A NaN energy is an
@@ -103,6 +104,54 @@ Vectord exact_binary_distribution(const M& model) {
   ensure(std::isfinite(m), "exact_binary_distribution: the largest log-weight is ", m);
   const double log_z = m + std::log((lw.array() - m).exp().sum());
   return (lw.array() - log_z).exp().matrix();
+}
+
+// E_p[x] for every coordinate, by enumeration (d ≤ max_exact_binary_dim; no 2^d table, so d = 25, a 5 × 5 Ising
+// model, is fine: 2^25 energies). Each part keeps Σ e^{lw − m} x and Σ e^{lw − m} with its own running max m,
+// rescaled when m grows; the parts are combined in order, so the result does not depend on the thread count.
+template <BinaryEnergyModel M>
+Vectord exact_binary_mean(const M& model) {
+  const Index d = model.dim();
+  struct Part {
+    double max = -std::numeric_limits<double>::infinity(), z = 0;
+    Vectord sx;
+  };
+  std::vector<Part> parts(std::size_t(detail::exact_binary_parts));
+  for (auto& p : parts) p.sx = Vectord::Zero(d);
+  detail::enumerate_binary(model, "exact_binary_mean", [&](Index part, Index first, const auto& lw) {
+    Part& p = parts[std::size_t(part)];
+    const double m = lw.maxCoeff();
+    if (!std::isfinite(m)) {
+      ensure(m < 0, "exact_binary_mean: an energy is −infinity: Z is infinite");
+      return;
+    }
+    if (m > p.max) {
+      const double scale = std::isfinite(p.max) ? std::exp(p.max - m) : 0.0;
+      p.z *= scale;
+      p.sx *= scale;
+      p.max = m;
+    }
+    for (Index r = 0; r < lw.size(); ++r) {
+      const double w = std::exp(lw[r] - p.max);
+      if (w == 0) continue;
+      p.z += w;
+      const Index state = first + r;
+      for (Index i = 0; i < d; ++i)
+        if ((state >> i) & 1) p.sx[i] += w;
+    }
+  });
+  double max = -std::numeric_limits<double>::infinity();
+  for (const auto& p : parts) max = std::max(max, p.max);
+  ensure(std::isfinite(max), "exact_binary_mean: every state has probability 0");
+  double z = 0;
+  Vectord sx = Vectord::Zero(d);
+  for (const auto& p : parts) {
+    if (!std::isfinite(p.max)) continue;
+    const double scale = std::exp(p.max - max);
+    z += p.z * scale;
+    sx += p.sx * scale;
+  }
+  return sx / z;
 }
 
 // The index of a binary row in exact_binary_distribution's order.

@@ -1,0 +1,342 @@
+#pragma once
+// The registry of `ebm bench`'s samplers: ONE LINE PER SAMPLER. A line is the spelling's name, its meaning, how to
+// make the kernel for a model type M from the spelling's parameters, and its cost in evaluations per chain and
+// step. Adding a sampler is one kernel type (samplers/include/ebm/samplers/) plus one line in `registry` below;
+// a kernel for another kind of model (a categorical sampler for a Potts target) returns Unsupported for the
+// models it does not take, as block Gibbs does for everything but an RBM.
+//
+// Evaluations (the denominator of ESS per evaluation) count what a generic energy would need, whether or not a
+// kernel does it more cheaply on a model with local structure (the flip_delta of the Ising and Bernoulli
+// models): one evaluation of E (with ∇ₓE for the gradient samplers, which evaluate both in one pass) at a full
+// state, or one single-site conditional. So random-scan Gibbs costs 1 per step, a systematic sweep d, the
+// Hamming ball |H| (the states of the ball it weighs), GWG, DULA, DMALA and PAS 1 (E and ∇ₓE at the proposal:
+// the current state's are cached), block Gibbs 1 (the two products of a sweep, as the free energy and its
+// gradient are), parallel tempering T times its kernel's plus T swap energies (none for block Gibbs, whose
+// sweeps leave them). ESS per CPU second is the rate that sees the difference.
+//
+// This header is included by the translation units that instantiate the kernels for one target type each
+// (bench_samplers_*.cpp), so the four targets compile in parallel.
+#include <cmath>
+#include <concepts>
+#include <cstdlib>
+#include <memory>
+#include <span>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "cli/bench_samplers.hpp"
+#include "ebm/core/error.hpp"
+#include "ebm/core/random.hpp"
+#include "ebm/models/tempered_binary_energy.hpp"
+#include "ebm/samplers/binary_samplers.hpp"
+#include "ebm/samplers/block_gibbs.hpp"
+#include "ebm/samplers/energy_tempering.hpp"
+#include "ebm/samplers/joint_tempering.hpp"
+#include "ebm/samplers/kernel_concept.hpp"
+#include "ebm/samplers/parallel_tempering.hpp"
+#include "ebm/samplers/step_size_adaptation.hpp"
+#include "ebm/samplers/temperature_ladder.hpp"
+
+namespace ebm::cli::bench {
+
+// A spelling split at ':' — "hb:3:1" → name "hb", args {"3", "1"} — with checked reads of its parameters.
+struct SamplerSpec {
+  std::string text, name;
+  std::vector<std::string> args;
+
+  static SamplerSpec parse(const std::string& text) {
+    SamplerSpec s{text, {}, {}};
+    std::size_t begin = 0;
+    for (;;) {
+      const std::size_t end = text.find(':', begin);
+      const std::string part = text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+      if (s.name.empty() && begin == 0)
+        s.name = part;
+      else
+        s.args.push_back(part);
+      if (end == std::string::npos) break;
+      begin = end + 1;
+    }
+    return s;
+  }
+  void at_most(std::size_t n) const {
+    ensure(args.size() <= n, "sampler '", text, "': ", args.size(), " parameters, ", name, " takes at most ", n);
+  }
+  double real(std::size_t k, double fallback, double lo, double hi, const char* what) const {
+    if (k >= args.size()) return fallback;
+    char* end = nullptr;
+    const double v = std::strtod(args[k].c_str(), &end);
+    ensure(!args[k].empty() && end == args[k].c_str() + args[k].size() && v >= lo && v <= hi, "sampler '", text,
+           "': ", what, " '", args[k], "' must be a number in [", lo, ", ", hi, "]");
+    return v;
+  }
+  int integer(std::size_t k, int fallback, int lo, int hi, const char* what) const {
+    const double v = real(k, fallback, lo, hi, what);
+    ensure(v == std::floor(v), "sampler '", text, "': ", what, " '", args[k], "' must be an integer");
+    return int(v);
+  }
+};
+
+template <class M>
+struct For {
+  using type = M;
+};
+struct Unsupported {
+  const char* why;
+};
+
+template <class Make, class Cost>
+struct Line {
+  const char* name;
+  const char* usage;
+  Make make;  // (For<M>, const SamplerSpec&) → kernel over M, or Unsupported
+  Cost cost;  // (const kernel&, d) → evaluations per chain and step
+};
+
+template <class M>
+inline constexpr bool is_rbm_target = std::same_as<M, RbmTarget> || std::same_as<M, TemperedBinaryEnergy<RbmTarget>>;
+
+inline auto per_step(double n) {
+  return [n](const auto&, Index) { return n; };
+}
+
+#define EBM_BENCH_MODEL(m) typename decltype(m)::type
+
+// clang-format off
+inline const auto registry = std::make_tuple(
+  Line{"gibbs", "gibbs: random-scan single-site Gibbs, one uniform site per step",
+       [](auto m, const SamplerSpec& s) { s.at_most(0); return RandomScanGibbs<EBM_BENCH_MODEL(m)>(); }, per_step(1)},
+  Line{"sgibbs", "sgibbs: systematic-scan Gibbs, one sweep of all d sites per step",
+       [](auto m, const SamplerSpec& s) { s.at_most(0); return SystematicScanGibbs<EBM_BENCH_MODEL(m)>(); },
+       [](const auto&, Index d) { return double(d); }},
+  Line{"block", "block: block Gibbs on the RBM's (v, h), reporting v (rbm targets only)",
+       [](auto m, const SamplerSpec& s) {
+         s.at_most(0);
+         if constexpr (is_rbm_target<EBM_BENCH_MODEL(m)>) return BlockGibbs<BernoulliRBMf>();
+         else return Unsupported{"block Gibbs needs an rbm target (the joint chain over v and h)"};
+       }, per_step(1)},
+  Line{"hb", "hb[:k[:m]]: Hamming-ball sampler, blocks of k sites (default 3), radius m (default 1)",
+       [](auto m, const SamplerSpec& s) {
+         s.at_most(2);
+         const int k = s.integer(0, 3, 1, 62, "block size k");
+         return HammingBall<EBM_BENCH_MODEL(m)>(k, s.integer(1, 1, 1, k, "radius m"));
+       }, [](const auto& kernel, Index) { return double(kernel.ball()); }},
+  Line{"gwg", "gwg[:k]: Gibbs-with-Gradients, k flips per proposal (default 1)",
+       [](auto m, const SamplerSpec& s) { s.at_most(1); return GibbsWithGradients<EBM_BENCH_MODEL(m)>(s.integer(0, 1, 1, 1 << 20, "flips k")); },
+       per_step(1)},
+  Line{"dula", "dula[:alpha]: discrete unadjusted Langevin, step size alpha (default 0.1)",
+       [](auto m, const SamplerSpec& s) { s.at_most(1); return Dula<EBM_BENCH_MODEL(m)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); },
+       per_step(1)},
+  Line{"dmala", "dmala[:alpha]: Metropolis-adjusted discrete Langevin, alpha (default 0.1) adapted during warm-up",
+       [](auto m, const SamplerSpec& s) { s.at_most(1); return Dmala<EBM_BENCH_MODEL(m)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); },
+       per_step(1)},
+  Line{"pas", "pas[:R]: path auxiliary sampler, path length uniform on 1..R (default 3)",
+       [](auto m, const SamplerSpec& s) { s.at_most(1); return PathAuxiliary<EBM_BENCH_MODEL(m)>(s.integer(0, 3, 1, 1 << 20, "path length R"), PathLength::uniform); },
+       per_step(1)},
+  Line{"rwm", "rwm: random-walk Metropolis, one uniform site per step",
+       [](auto m, const SamplerSpec& s) { s.at_most(0); return RandomWalkMetropolis<EBM_BENCH_MODEL(m)>(); }, per_step(1)}
+);
+// clang-format on
+#undef EBM_BENCH_MODEL
+
+inline constexpr const char* pt_usage =
+    "pt:NAME[:T[:beta_min]]: parallel tempering around sampler NAME (its defaults), T replicas (default 4), "
+    "beta linear from 1 to beta_min (default 0.5)";
+
+template <class F>
+void for_each_line(F&& f) {
+  std::apply([&](const auto&... line) { (f(line), ...); }, registry);
+}
+
+// ---- the runs -------------------------------------------------------------------------------------------------
+
+// Dual averaging of the step size while warming up (adaptable kernels), frozen at its average afterwards.
+template <class K>
+class Adaptation {
+public:
+  void start(const K& kernel) {
+    if constexpr (AdaptableKernel<K>) da_.emplace(kernel.step_size());
+  }
+  void learn(K& kernel, double acceptance) {
+    if constexpr (AdaptableKernel<K>) {
+      if (!da_) return;
+      const double next = std::exp(da_->learn(acceptance));
+      ensure(next > 0 && std::isfinite(next), kernel.name(), ": the adapted step size is ", next, " (acceptance ",
+             acceptance, "): the acceptance does not respond to the step size");
+      kernel.set_step_size(next);
+    }
+  }
+  void freeze(K& kernel) {
+    if constexpr (AdaptableKernel<K>) {
+      if (!da_) return;
+      kernel.set_step_size(std::exp(da_->final()));
+      da_.reset();
+    }
+  }
+
+private:
+  std::optional<DualAveraging> da_;
+};
+
+template <class K>
+double step_size_of(const K& kernel) {
+  if constexpr (requires { kernel.step_size(); })
+    return kernel.step_size();
+  else
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+// A binary kernel on the target itself: the state caches E, which is the energy trace.
+template <class K>
+class BinaryRun final : public SamplerRun {
+public:
+  using M = typename K::Model;
+  BinaryRun(K kernel, const M& model, Index chains, std::uint64_t seed)
+      : model_(model), kernel_(std::move(kernel)), rng_(make_chain_streams(seed, chains)) {}
+  void start(const Matrixf& x0) override {
+    kernel_.init(model_, s_, x0, rng_);
+    adapt_.start(kernel_);
+  }
+  double step() override {
+    const double a = kernel_.step(model_, s_, rng_).acceptance_rate;
+    adapt_.learn(kernel_, a);
+    return a;
+  }
+  void end_warm_up() override { adapt_.freeze(kernel_); }
+  const Matrixf& states() const override { return s_.x; }
+  void energies(Eigen::VectorXd& out) override { out = s_.energy.template cast<double>(); }
+  double step_size() const override { return step_size_of(kernel_); }
+
+private:
+  const M& model_;
+  K kernel_;
+  typename K::State s_;
+  std::vector<Rng> rng_;
+  Adaptation<K> adapt_;
+};
+
+// Block Gibbs on the RBM's joint (v, h); the reported state is v, its energy the free energy F(v).
+class BlockGibbsRun final : public SamplerRun {
+public:
+  BlockGibbsRun(const RbmTarget& target, Index chains, std::uint64_t seed)
+      : target_(target), rng_(make_chain_streams(seed, chains)) {}
+  void start(const Matrixf& x0) override { gibbs_.init(target_.rbm(), s_, x0, rng_); }
+  double step() override {
+    gibbs_.step(target_.rbm(), s_, rng_);
+    return 1.0;
+  }
+  const Matrixf& states() const override { return s_.v; }
+  void energies(Eigen::VectorXd& out) override {
+    e_.resize(s_.size());
+    target_.energy(s_.v, e_);
+    out = e_.cast<double>();
+  }
+
+private:
+  const RbmTarget& target_;
+  BlockGibbs<BernoulliRBMf> gibbs_;
+  GibbsChains<float> s_;
+  std::vector<Rng> rng_;
+  Vectorf e_;
+};
+
+// Parallel tempering (one sweep of every replica, then swaps, per step) around kernel K; Base is the model the
+// ladder tempers (the target, or the RBM for block Gibbs), T the target whose energy is traced.
+template <class K, class Base, class T>
+class TemperingRun final : public SamplerRun {
+public:
+  TemperingRun(ParallelTempering<K> pt, const Base& base, const T& target)
+      : pt_(std::move(pt)), base_(base), target_(target) {}
+  void start(const Matrixf& x0) override { pt_.start(base_, x0); }
+  double step() override {
+    pt_.sweep(base_);
+    pt_.swap(base_);
+    if constexpr (requires { pt_.state().acceptance; })
+      return pt_.state().acceptance.mean();
+    else
+      return 1.0;
+  }
+  const Matrixf& states() const override {
+    if constexpr (requires { pt_.state().x; })
+      return const_cast<ParallelTempering<K>&>(pt_).state().x;
+    else
+      return const_cast<ParallelTempering<K>&>(pt_).state().v;
+  }
+  void energies(Eigen::VectorXd& out) override {
+    const Matrixf& x = states();
+    e_.resize(x.rows());
+    target_.energy(x, e_);
+    out = e_.cast<double>();
+  }
+  double step_size() const override { return step_size_of(const_cast<ParallelTempering<K>&>(pt_).kernel(0)); }
+  std::vector<double> swap_rates() const override { return pt_.swap_rates(); }
+
+private:
+  ParallelTempering<K> pt_;
+  const Base& base_;
+  const T& target_;
+  Vectorf e_;
+};
+
+[[noreturn]] inline void unknown_sampler(const SamplerSpec& spec) {
+  fail("sampler '", spec.text, "': unknown name '", spec.name, "'; valid: ", sampler_usage());
+}
+
+// The run of `spec` on model M (an alternative of TargetModel).
+template <class M>
+std::unique_ptr<SamplerRun> make_run(const SamplerSpec& spec, const M& model, Index chains, std::uint64_t seed) {
+  std::unique_ptr<SamplerRun> run;
+  const bool tempered = spec.name == "pt";
+  SamplerSpec inner = spec;
+  double cost = 0;
+  int replicas = 1;
+  if (tempered) {
+    ensure(!spec.args.empty() && !spec.args[0].empty(), "sampler '", spec.text, "': write ", pt_usage);
+    ensure(spec.args.size() <= 3, "sampler '", spec.text, "': write ", pt_usage);
+    replicas = spec.integer(1, 4, 1, 1 << 10, "replicas T");
+    inner = SamplerSpec{spec.args[0], spec.args[0], {}};
+    ensure(inner.name != "pt", "sampler '", spec.text, "': parallel tempering around parallel tempering");
+  }
+  const std::vector<double> ladder = tempered ? linear_ladder(replicas, spec.real(2, 0.5, 0, 0.999999, "beta_min"))
+                                              : std::vector<double>{};
+  for_each_line([&](const auto& line) {
+    if (run || inner.name != line.name) return;
+    if (!tempered) {
+      auto kernel = line.make(For<M>{}, inner);
+      using K = decltype(kernel);
+      if constexpr (std::same_as<K, Unsupported>) {
+        fail("sampler '", spec.text, "': ", kernel.why);
+      } else {
+        cost = line.cost(kernel, model.dim());
+        if constexpr (std::same_as<typename K::Model, M>)
+          run = std::make_unique<BinaryRun<K>>(std::move(kernel), model, chains, seed);
+        else if constexpr (std::same_as<K, BlockGibbs<BernoulliRBMf>> && std::same_as<M, RbmTarget>)
+          run = std::make_unique<BlockGibbsRun>(model, chains, seed);
+      }
+    } else {
+      auto kernel = line.make(For<TemperedBinaryEnergy<M>>{}, inner);
+      using K = decltype(kernel);
+      if constexpr (std::same_as<K, Unsupported>) {
+        fail("sampler '", spec.text, "': ", kernel.why);
+      } else if constexpr (std::same_as<typename K::Model, TemperedBinaryEnergy<M>>) {
+        cost = replicas * (line.cost(kernel, model.dim()) + 1);  // + the swap energy of each replica
+        ParallelTempering<K> pt(std::move(kernel), chains, ladder, 1, seed, EnergyTempering<M>{});
+        run = std::make_unique<TemperingRun<K, M, M>>(std::move(pt), model, model);
+      } else if constexpr (std::same_as<K, BlockGibbs<BernoulliRBMf>> && std::same_as<M, RbmTarget>) {
+        cost = replicas * line.cost(kernel, model.dim());  // the sweeps leave the swap energies
+        ParallelTempering<K> pt(std::move(kernel), chains, ladder, 1, seed);
+        run = std::make_unique<TemperingRun<K, BernoulliRBMf, M>>(std::move(pt), model.rbm(), model);
+      }
+    }
+    if (!run) fail("sampler '", spec.text, "': ", line.name, " does not apply to this target");
+    run->description = tempered ? std::string(pt_usage) : std::string(line.usage);
+  });
+  if (!run) unknown_sampler(inner.name == spec.name ? spec : inner);
+  run->spec = spec.text;
+  run->evaluations_per_step = cost;
+  return run;
+}
+
+}  // namespace ebm::cli::bench

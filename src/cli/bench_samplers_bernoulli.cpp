@@ -1,0 +1,7 @@
+// The samplers of `ebm bench` instantiated for the bernoulli target (one translation unit per target type, so that
+// they compile in parallel; the registry is bench_registry.hpp).
+#include "cli/bench_registry.hpp"
+
+namespace ebm::cli::bench {
+template std::unique_ptr<SamplerRun> make_run<BernoulliTarget>(const SamplerSpec&, const BernoulliTarget&, Index, std::uint64_t);
+}  // namespace ebm::cli::bench
