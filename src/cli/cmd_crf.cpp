@@ -9,6 +9,8 @@
 // (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer); it predicts by the
 // maximum posterior marginal (sampled marginals) or annealed MAP. Both are scored on held-out examples made
 // from MNIST's t10k digits, and a picture shows input | truth | unaries alone | CRF for a few of them.
+// --unary cnn replaces the patch-feature unaries by convolutions on the image (crf/conv_unary.hpp); --epochs 0
+// trains and scores the unaries alone.
 #include <tbb/global_control.h>
 
 #include <algorithm>

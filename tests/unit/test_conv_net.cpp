@@ -48,7 +48,7 @@ void check_gradients(const ConvNet<double>& net, Index h, Index w, std::uint64_t
   ConvNet<double>::Workspace ws;
   const auto loss = [&] {
     const auto out = net.forward(theta.data(), x.data(), h, w, ws);
-    return (out.reshaped<Eigen::RowMajor>().transpose().array() * g.array()).sum();
+    return (out.reshaped<Eigen::RowMajor>().array() * g.array()).sum();
   };
   loss();
   VectorX<double> grad = VectorX<double>::Zero(net.num_params());
