@@ -122,7 +122,8 @@ done
 "$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --sampler cd --pairwise full > crf.txt
 grep -q "mean IoU" crf.txt || fail "ebm crf does not print the mean IoU"
 # Convolutional unaries alone (--epochs 0): scores of the unaries, no CRF.
-"$ebm" crf --task segment "${crf[@]}" --canvas 16 --unary cnn --conv-channels 4,4 --dilations 1,2 --epochs 0 --json > crf_cnn.json
+"$ebm" crf --task segment --data-dir mnist --train 40 --test 10 --unary-epochs 2 --epochs 0 --batch 10 --canvas 16 \
+  --unary cnn --conv-channels 4,4 --dilations 1,2 --json > crf_cnn.json
 python3 - crf_cnn.json <<'PY' || fail "ebm crf --unary cnn --epochs 0 --json lacks the unaries' scores or has a CRF"
 import json, sys
 j = json.load(open(sys.argv[1]))
