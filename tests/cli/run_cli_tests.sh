@@ -121,6 +121,14 @@ for p in crfpng/crf-segment.png crfpng/crf-denoise.png; do
 done
 "$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --sampler cd --pairwise full > crf.txt
 grep -q "mean IoU" crf.txt || fail "ebm crf does not print the mean IoU"
+# Convolutional unaries alone (--epochs 0): scores of the unaries, no CRF.
+"$ebm" crf --task segment --data-dir mnist --train 40 --test 10 --unary-epochs 2 --epochs 0 --batch 10 --canvas 16 \
+  --unary cnn --conv-channels 4,4 --dilations 1,2 --json > crf_cnn.json
+python3 - crf_cnn.json <<'PY' || fail "ebm crf --unary cnn --epochs 0 --json lacks the unaries' scores or has a CRF"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert 0 <= j["unaries"]["mean_iou"] <= 1 and "crf" not in j and j["receptive_field"] == 7, j
+PY
 
 # Errors: one line on stderr, non-zero status, never a crash.
 expect_error() {
@@ -146,7 +154,8 @@ expect_error "'spiral' is unknown" "$ebm" toy --dataset spiral
 expect_error "--hidden '64,x'" "$ebm" toy --hidden 64,x
 expect_error "--task: cluster" "$ebm" crf --task cluster
 expect_error "--k: Value 0" "$ebm" crf --k 0
-expect_error "--unary: cnn" "$ebm" crf --unary cnn
+expect_error "--unary: rnn" "$ebm" crf --unary rnn
+expect_error "--conv-channels has 2 layers but --dilations has 1" "$ebm" crf --data-dir mnist --train 40 --batch 10 --unary cnn --conv-channels 4,4 --dilations 1
 expect_error "--batch = 100 exceeds" "$ebm" crf --data-dir mnist --train 40 --batch 100
 expect_error "cannot open" "$ebm" crf --data-dir missing --train 40 --batch 10
 expect_error "canvas = 4" "$ebm" crf "${crf[@]}" --canvas 4

@@ -3,6 +3,7 @@
 // random input images.
 #include <vector>
 
+#include "ebm/crf/conv_unary.hpp"
 #include "ebm/crf/exact_crf.hpp"
 #include "ebm/crf/grid_crf.hpp"
 
@@ -10,6 +11,7 @@ namespace ebm::test {
 
 using LinearCrf = GridCrf<LinearUnary<double>>;
 using MlpCrf = GridCrf<MlpUnary<double>>;
+using ConvCrf = GridCrf<ConvUnary<double>>;
 
 template <class Crf>
 void randomize(Crf& crf, double scale, std::uint64_t seed) {
@@ -29,6 +31,15 @@ inline LinearCrf tiny_linear_crf(Pairwise pairwise, std::uint64_t seed, double s
 // 3 × 3 grid, 3 labels, unaries from a 4-unit MLP of the pixel and the 3 × 3 cells of the 2×-pooled image.
 inline MlpCrf tiny_mlp_crf(Pairwise pairwise, std::uint64_t seed, double scale = 0.6) {
   MlpCrf crf(3, 3, PatchFeatures{0, 2, 1}, MlpUnary<double>(10, 4, 3), pairwise);
+  randomize(crf, scale, seed);
+  return crf;
+}
+
+// 3 × 3 grid, 3 labels, convolutional unaries on the pixel: 3 × 3 layers of 3 and 2 channels (dilations 1 and
+// 2, swish: smooth, so central differences have no kinks to straddle), then 1 × 1 to the labels.
+inline ConvCrf tiny_conv_crf(Pairwise pairwise, std::uint64_t seed, double scale = 0.6) {
+  ConvCrf crf(3, 3, PatchFeatures{0, 1, 0}, ConvUnary<double>(3, 3, 1, {3, 2}, {1, 2}, 3, ConvActivation::swish),
+              pairwise);
   randomize(crf, scale, seed);
   return crf;
 }

@@ -153,6 +153,8 @@ TEST_CASE("piecewise gradient equals central differences of the objective", "[cr
   check_gradient(test::tiny_mlp_crf(Pairwise::potts, 5, 0.8), PiecewiseObjective<MlpUnary<double>>(), d);
   check_gradient(test::tiny_mlp_crf(Pairwise::full, 6, 0.8), PiecewiseObjective<MlpUnary<double>>(), d);
   check_gradient(test::tiny_mlp_crf(Pairwise::full, 7, 0.8), PiecewiseObjective<MlpUnary<double>>(Pieces::unary_only), d);
+  check_gradient(test::tiny_conv_crf(Pairwise::full, 8, 0.8), PiecewiseObjective<ConvUnary<double>>(Pieces::unary_only), d);
+  check_gradient(test::tiny_conv_crf(Pairwise::potts, 9, 0.8), PiecewiseObjective<ConvUnary<double>>(), d);
 }
 
 TEST_CASE("piecewise objective bounds the exact conditional NLL from above", "[crf][objectives]") {

@@ -11,6 +11,8 @@
 
 using namespace ebm;
 
+static_assert(ConditionalGibbsModel<test::ConvCrf>);  // convolutional unaries are a conditional model like the others
+
 namespace {
 
 std::vector<Label> random_labels(Index n, int labels, std::uint64_t seed) {
@@ -94,6 +96,7 @@ TEST_CASE("grid CRF local energies are differences of the energy", "[crf]") {
   check_local_energies(test::tiny_linear_crf(Pairwise::potts, 1), 11);
   check_local_energies(test::tiny_linear_crf(Pairwise::full, 2), 12);
   check_local_energies(test::tiny_mlp_crf(Pairwise::full, 3), 13);
+  check_local_energies(test::tiny_conv_crf(Pairwise::full, 3), 15);
   // A non-square grid, where a raster order's neighbours wrap differently than its transpose's.
   GridCrf<LinearUnary<double>> wide(2, 5, PatchFeatures{1, 1, 0}, LinearUnary<double>(9, 4), Pairwise::full);
   test::randomize(wide, 0.8, 4);
@@ -105,12 +108,15 @@ TEST_CASE("grid CRF accumulate_grad is the derivative of the energy (central dif
   check_energy_gradient(test::tiny_linear_crf(Pairwise::full, 6), 22);
   check_energy_gradient(test::tiny_mlp_crf(Pairwise::potts, 7), 23);
   check_energy_gradient(test::tiny_mlp_crf(Pairwise::full, 8), 24);
+  check_energy_gradient(test::tiny_conv_crf(Pairwise::potts, 9), 25);
+  check_energy_gradient(test::tiny_conv_crf(Pairwise::full, 10), 26);
 }
 
 TEST_CASE("finite differences of the exact log Z(x) equal minus the exact model term", "[crf][exact]") {
   check_log_z_gradient(test::tiny_linear_crf(Pairwise::potts, 9), 31);
   check_log_z_gradient(test::tiny_linear_crf(Pairwise::full, 10), 32);
   check_log_z_gradient(test::tiny_mlp_crf(Pairwise::full, 11), 33);
+  check_log_z_gradient(test::tiny_conv_crf(Pairwise::potts, 12), 34);
 }
 
 TEST_CASE("exact p(y | x) of a 3x3 CRF with 3 labels sums to one over 19683 labellings", "[crf][exact]") {

@@ -50,6 +50,22 @@ public:
                                                                             out.outerStride(), S(1), blocking);
   }
 
+  // out (rows × cols, row-major, row stride ldo) += alpha · A · B for A (rows × depth) and B (depth × cols), each
+  // stored row- or column-major as LhsOrder / RhsOrder say (a transposed operand is the other order), with
+  // leading dimensions lda / ldb. The packing buffers grow here to the largest shape seen, so once every shape
+  // has run a call allocates nothing (the convolutions' forward, weight and input products: conv2d.hpp).
+  template <int LhsOrder, int RhsOrder>
+  void multiply_add(Index rows, Index cols, Index depth, const S* a, Index lda, const S* b, Index ldb, S* out, Index ldo,
+                    S alpha) {
+    if (rows == 0 || cols == 0 || depth == 0) return;
+    reserve(rows, cols, depth);
+    Blocking blocking(rows, cols, depth);
+    blocking.bind(a_.data(), b_.data());
+    Eigen::internal::general_matrix_matrix_product<Index, S, LhsOrder, false, S, RhsOrder, false, Eigen::RowMajor,
+                                                   1>::run(rows, cols, depth, a, lda, b, ldb, out, 1, ldo, alpha,
+                                                           blocking, nullptr);
+  }
+
 private:
   // Eigen's blocking of a row-major product, as gemm_blocking_space computes it (the product runs
   // transposed, so Eigen's m is our cols and its n our rows), over buffers owned by the workspace.
