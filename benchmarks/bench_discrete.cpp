@@ -34,6 +34,7 @@
 #include "ebm/io/npy.hpp"
 #include "ebm/samplers/binary_samplers.hpp"
 #include "mnist_like_rbm.hpp"
+#include "sgemm_peak.hpp"
 
 namespace {
 
@@ -67,28 +68,8 @@ using Rbm = RbmFreeEnergy<S>;
 Rbm make_rbm() { return Rbm(bench::mnist_like_rbm()); }
 constexpr double rbm_flops = 2.0 * 2 * 784 * 500;
 
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
-}
-// GFLOP/s of one core on a 1024³ SGEMM, best of 5 in thread CPU time; measured once per process.
-double sgemm_peak() {
-  static const double peak = [] {
-    using Mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic>;
-    const Mat a = Mat::Random(1024, 1024), b = Mat::Random(1024, 1024);
-    Mat c(1024, 1024);
-    double best = 1e30;
-    for (int t = 0; t < 6; ++t) {
-      const double t0 = thread_cpu_seconds();
-      c.noalias() = a * b;
-      benchmark::DoNotOptimize(c.data());
-      if (t > 0) best = std::min(best, thread_cpu_seconds() - t0);  // the first one warms the caches
-    }
-    return 2.0 * 1024 * 1024 * 1024 / best * 1e-9;
-  }();
-  return peak;
-}
+using bench::sgemm_peak;
+using bench::thread_cpu_seconds;
 
 template <class K, class M>
 void run(benchmark::State& state, K kernel, const M& model, double flops) {
