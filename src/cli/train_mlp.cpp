@@ -16,6 +16,7 @@
 
 #include "cli/epoch_loop.hpp"
 #include "cli/kernel_choice.hpp"
+#include "cli/mlp_file.hpp"
 #include "cli/model_choice.hpp"
 #include "cli/train_run.hpp"
 #include "ebm/io/model_codecs.hpp"
@@ -59,13 +60,6 @@ void track_acceptance(K& kernel, double acceptance, double target) {
     kernel.set_step_size(std::clamp(next, 1e-3, 10.0));
   }
 }
-template <class K>
-double step_size_of(const K& kernel) {
-  if constexpr (requires { kernel.step_size(); })
-    return kernel.step_size();
-  else
-    return 0.0;
-}
 
 double mean_energy(const MlpModel& m, const Matrixf& x) {
   Vectorf e(x.rows());
@@ -75,7 +69,6 @@ double mean_energy(const MlpModel& m, const Matrixf& x) {
 
 template <class Policy>
 void run(const TrainRun& r, Policy& chains, MlpModel& model) {
-  using K = std::decay_t<decltype(chains.kernel())>;
   const TrainArgs& a = r.args;
   Trainer trainer(model, chains, train_options(a));
   if (a.weight_decay > 0) trainer.add_transform(WeightDecay(a.weight_decay));
@@ -95,11 +88,7 @@ void run(const TrainRun& r, Policy& chains, MlpModel& model) {
       chains.kernel().set_step_size(r.base_meta.at("kernel_step_size").get<double>());
   } else if constexpr (requires { chains.start(model, Matrixf()); }) {
     // Persistent chains start from the base distribution (the data's marginals), as the replay buffer's do.
-    Matrixf x0(a.chains, model.dim());
-    Rng rng = make_stream(a.seed, StreamPurpose::init, 1);
-    auto init = base_distribution_initializer<float>(base_logits_from_data<float>(r.marginal_source));
-    for (Index i = 0; i < x0.rows(); ++i) init(rng, std::span<float>(x0.row(i).data(), std::size_t(x0.cols())));
-    chains.start(model, x0);
+    chains.start(model, base_draws(base_logits_from_data<float>(r.marginal_source), a.chains, a.seed));
   }
   const Matrixf &train = r.train, &heldout = r.heldout;
   const Index nmon = std::min<Index>(a.monitor, std::min(train.rows(), heldout.rows()));
@@ -149,7 +138,6 @@ void run(const TrainRun& r, Policy& chains, MlpModel& model) {
     acceptance = 0;
     updates = 0;
   };
-  (void)step_size_of<K>;
   run_epochs(a, trainer, model, train, r.base_meta, hooks);
 }
 
