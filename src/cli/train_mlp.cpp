@@ -22,6 +22,7 @@
 #include "ebm/io/model_codecs.hpp"
 #include "ebm/samplers/chain_policies.hpp"
 #include "ebm/samplers/replay_buffer.hpp"
+#include "ebm/samplers/step_size_adaptation.hpp"
 #include "ebm/train/energy_penalty.hpp"
 #include "ebm/train/trainer.hpp"
 
@@ -47,18 +48,6 @@ void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann
     ensure(meta.contains("kernel_step_size") && meta["kernel_step_size"].is_number() &&
                meta["kernel_step_size"].get<double>() > 0,
            where, ": the checkpoint needs kernel_step_size, the positive step size of --kernel ", a.kernel);
-}
-
-// Keeps DULA's or DMALA's step size near a target acceptance while θ moves under the chains: a multiplicative
-// Robbins–Monro step with a fixed gain after every update (the chains of PCD are biased anyway; sampling and
-// AIS adapt at a fixed θ and then freeze it).
-template <class K>
-void track_acceptance(K& kernel, double acceptance, double target) {
-  if constexpr (requires { kernel.set_step_size(1.0); }) {
-    if (target <= 0) return;
-    const double next = kernel.step_size() * std::exp(0.05 * (acceptance - target));
-    kernel.set_step_size(std::clamp(next, 1e-3, 10.0));
-  }
 }
 
 double mean_energy(const MlpModel& m, const Matrixf& x) {
@@ -100,12 +89,14 @@ void run(const TrainRun& r, Policy& chains, MlpModel& model) {
                 a.policy.c_str(), long(a.k), long(a.chains), long(a.batch), a.optimizer.c_str());
   double acceptance = 0;
   Index updates = 0;
+  AcceptanceTracking tracking;  // DULA's and DMALA's step size follows θ (step_size_adaptation.hpp)
+  tracking.target = a.target_acceptance;
   EpochHooks hooks;
   hooks.on_update = [&](Index, Index) {
     const double acc = chains.state().acceptance.mean();
     acceptance += acc;
     ++updates;
-    track_acceptance(chains.kernel(), acc, a.target_acceptance);
+    if (a.target_acceptance > 0) tracking.track(chains.kernel(), acc);
   };
   hooks.monitor = [&](const Matrixf& bin) {
     const double gap = mean_energy(model, heldout.topRows(nmon)) - mean_energy(model, bin.topRows(nmon));
