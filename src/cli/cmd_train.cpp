@@ -258,7 +258,7 @@ void add_train(CLI::App& app) {
     check_train_args(*c, *a);
     // A checkpoint is refused before any data is read, not after minutes of loading.
     if (resumed && a->model == "rbm") check_checkpoint(*a, *resumed, base_meta);
-    if (resumed && a->model == "mlp") check_trainer_state(*a, *resumed);
+    if (resumed && a->model == "mlp") check_mlp_checkpoint(*a, *resumed, base_meta);
     const OutputLock out_lock(a->out);  // --out writable and ours alone: checked before any data is loaded
     const DataSpec train = load_data(a->data, a->data_dir, a->limit);
     // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.

@@ -27,7 +27,6 @@
 #include "ebm/train/trainer.hpp"
 
 namespace ebm::cli {
-namespace {
 
 // Chain states and streams a checkpoint of this policy must hold, checked before any data is read.
 void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta) {
@@ -49,6 +48,8 @@ void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann
                meta["kernel_step_size"].get<double>() > 0,
            where, ": the checkpoint needs kernel_step_size, the positive step size of --kernel ", a.kernel);
 }
+
+namespace {
 
 double mean_energy(const MlpModel& m, const Matrixf& x) {
   Vectorf e(x.rows());
@@ -138,13 +139,10 @@ void train_mlp(const TrainRun& r) {
   TrainArgs& a = r.args;
   MlpModel model = make_mlp(r.train.cols(), a, r.marginal_source);
   if (r.resumed) {
-    check_mlp_checkpoint(a, *r.resumed, r.base_meta);
     model = model_of<MlpModel>(*r.resumed);
     ensure(model.dim() == r.train.cols(), "--resume ", a.resume, ": the model has ", model.dim(),
            " inputs, the data has ", r.train.cols());
   }
-  ensure(a.policy != "pt", "--policy pt with --model mlp: parallel tempering of MLP energies is not in ebm train yet; "
-                           "use pcd, replay or cd");
   const KernelChoice kc = parse_kernel(a.kernel);
   with_binary_kernel<MlpModel>(kc, a.step_size, [&](auto kernel) {
     using K = decltype(kernel);

@@ -19,5 +19,8 @@ struct TrainRun {
 };
 
 void train_mlp(const TrainRun& run);
+// The chain states, streams and step size an MLP checkpoint must hold for these options (with the trainer's
+// state, check_trainer_state), before any data is read.
+void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta);
 
 }  // namespace ebm::cli

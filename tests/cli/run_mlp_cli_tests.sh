@@ -76,6 +76,7 @@ expect_error "--layers is an option of --model mlp" "$ebm" train --data d16.npy 
 expect_error "--kernel gwg with --model rbm" "$ebm" train --data d16.npy --kernel gwg
 expect_error "--policy replay with --model rbm" "$ebm" train --data d16.npy --policy replay
 expect_error "--step-size is for --kernel dula or dmala" "$ebm" train "${mlp[@]}" --kernel gwg --step-size 0.1
+expect_error "--policy pt with --model mlp" "$ebm" train "${mlp[@]}" --policy pt
 expect_error "--kernel 'hmc' is unknown" "$ebm" train "${mlp[@]}" --kernel hmc
 expect_error "gwg:K must be an integer" "$ebm" train "${mlp[@]}" --kernel gwg:0
 expect_error "--layers '8,x'" "$ebm" train --model mlp --data d16.npy --layers 8,x
