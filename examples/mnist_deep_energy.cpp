@@ -118,17 +118,6 @@ void write_tiles(const std::string& path, const MatrixX<S>& rows) {
   std::printf("wrote %s\n", path.c_str());
 }
 
-// Keeps a kernel's step size near a target acceptance while θ moves under the chains (training only: the
-// chains of PCD are biased anyway; AIS freezes its step size). Multiplicative Robbins–Monro with a fixed gain.
-template <class K>
-void track_acceptance(K& kernel, const Vectord& acceptance, double target) {
-  if constexpr (requires { kernel.set_step_size(1.0); }) {
-    const double a = acceptance.mean();
-    const double next = kernel.step_size() * std::exp(0.05 * (a - target));
-    kernel.set_step_size(std::min(std::max(next, 1e-3), 10.0));
-  }
-}
-
 template <class K>
 K make_kernel(const Options& o) {
   if constexpr (requires { K(0.2); }) {
@@ -151,7 +140,8 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
   t.seed = std::uint64_t(o.integer("seed"));
   const int k = int(o.integer("k"));
   const Index chains = o.integer("chains");
-  const double target = o.num("target");
+  AcceptanceTracking tracking;  // the step size follows θ (step_size_adaptation.hpp)
+  tracking.target = o.num("target");
   MatrixX<S> data(train_images.rows(), train_images.cols());
 
   auto run = [&](auto& policy) -> MatrixX<S> {
@@ -167,7 +157,7 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
         const auto& st = policy.state();
         acc += st.acceptance.mean();
         ++n;
-        track_acceptance(policy.kernel(), st.acceptance, target);
+        tracking.track(policy.kernel(), st.acceptance.mean());
         if (done % 100 == 0 || done == total) {
           // The energy gap between data and chains (net only): a diverging gap signals instability.
           model.net().energy(data.topRows(t.batch_size), eb);

@@ -1,5 +1,6 @@
 // `ebm eval`: log Z by AIS (or exact enumeration for small models) and the mean log-likelihood of a data
-// set, in nats per example.
+// set, in nats per example. An RBM file is evaluated by the RBM's AIS with block Gibbs, an MLP energy by the
+// generic AIS with the binary kernel of --kernel (eval_mlp.cpp); the report is the same.
 #include <tbb/global_control.h>
 
 #include <cmath>
@@ -9,6 +10,8 @@
 
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
+#include "cli/eval_args.hpp"
+#include "cli/kernel_choice.hpp"
 #include "cli/progress.hpp"
 #include "cli/rbm_file.hpp"
 #include "ebm/data/binarize.hpp"
@@ -17,36 +20,90 @@
 
 namespace ebm::cli {
 namespace {
-struct EvalArgs {
-  std::string model, data = "mnist:test", data_dir = "data/mnist", binarize;
-  Index runs = ais_default_runs, betas = ais_default_num_betas, limit = -1;
-  std::uint64_t seed = 1;
-  int threads = 0;
-  bool exact = false, json = false;
-};
+
+// The RBM: exact log Z by enumerating the smaller layer, or Salakhutdinov & Murray's AIS with block Gibbs from
+// the base-rate model of the training marginals.
+LogZEstimate eval_rbm(const EvalArgs& a, const ModelFile& file, const nlohmann::json& meta, const Matrixf& v,
+                      nlohmann::json& out, double& ll) {
+  const BernoulliRBMf rbm = rbm_of(file);
+  ensure(v.cols() == rbm.num_visible(), "--data ", a.data, ": ", v.cols(), " values per example, the model has ",
+         rbm.num_visible(), " visible units");
+  LogZEstimate z;
+  if (a.exact) {
+    z.log_z = z.lower = z.upper = exact_log_z(rbm);
+    out["method"] = "exact";
+    out["log_z_stderr"] = 0.0;
+  } else {
+    Vectorf base;
+    if (meta.contains("data_marginals")) {
+      const std::vector<float> m = meta["data_marginals"].get<std::vector<float>>();
+      ensure(Index(m.size()) == rbm.num_visible(), "model file ", a.model, ": data_marginals has ", m.size(),
+             " entries for ", rbm.num_visible(), " visible units");
+      base = base_rate_bias(Eigen::Map<const Matrixf>(m.data(), 1, Index(m.size())));
+    } else {
+      base = base_rate_bias(v);  // no training marginals stored (e.g. an imported model)
+    }
+    AisOptions opt;
+    opt.runs = a.runs;
+    opt.num_betas = a.betas;
+    opt.seed = a.seed;
+    AisRuns<float> runs(rbm, base, opt);
+    ProgressBar bar;
+    bar.start("AIS", long(runs.num_betas()));
+    while (!runs.done()) {
+      runs.advance(rbm, 250);
+      bar.update(long(runs.next_beta()));
+    }
+    bar.finish();
+    z = report_ais(runs.result(), out);
+  }
+  ll = mean_log_likelihood(rbm, v, z.log_z);
+  return z;
+}
+
 }  // namespace
 
 void add_eval(CLI::App& app) {
   auto a = std::make_shared<EvalArgs>();
   CLI::App* c = app.add_subcommand("eval", "log Z (AIS or exact) and mean log-likelihood of a data set");
-  c->add_option("--model", a->model, "model file")->required();
+  c->add_option("--model", a->model, "model file (an RBM or an MLP energy)")->required();
   c->add_option("--data", a->data, "mnist:test | mnist:train | FILE.npy")->capture_default_str();
   c->add_option("--data-dir", a->data_dir, "folder with the MNIST IDX files")->capture_default_str();
   c->add_option("--binarize", a->binarize, "stochastic | threshold (default: the model's training mode)");
   c->add_option("--ais-runs", a->runs, "AIS runs")->capture_default_str();
   c->add_option("--ais-betas", a->betas, "AIS inverse temperatures (Salakhutdinov & Murray's schedule shape)")
       ->capture_default_str();
-  c->add_flag("--exact", a->exact, "exact log Z by enumerating the smaller layer (at most 30 units)");
+  c->add_option("--kernel", a->kernel,
+                "AIS transition: gibbs (rbm, the default) | gwg (mlp default) | gwg:K | dula | dmala | site-gibbs | "
+                "metropolis");
+  c->add_option("--ais-steps", a->steps, "mlp: kernel steps per inverse temperature")->capture_default_str();
+  c->add_option("--step-size", a->step_size, "mlp, dula/dmala: step size (dmala: initial, adapted at beta = 1)")
+      ->capture_default_str();
+  c->add_option("--warmup", a->warmup, "mlp, dmala: steps adapting the step size at beta = 1 (0: none)")
+      ->capture_default_str();
+  c->add_option("--target-acceptance", a->target_acceptance, "mlp, dmala: the acceptance the warm-up aims at")
+      ->capture_default_str();
+  c->add_flag("--exact", a->exact, "exact log Z by enumeration (rbm: smaller layer <= 30 units; mlp: d <= 30)");
   c->add_option("--limit", a->limit, "evaluate only the first N examples");
   c->add_option("--seed", a->seed, "AIS seed")->capture_default_str();
   c->add_option("--threads", a->threads, "worker threads (0 = all cores); results do not depend on it");
   c->add_flag("--json", a->json, "print one JSON object");
-  c->callback([a] {
+  c->callback([a, c] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
-    const ModelFile file = load_model_file(a->model);
-    const BernoulliRBMf rbm = rbm_of(file);
+    const ModelFile file = load_model_file(a->model, "");
+    const bool mlp = file.kind == "mlp_energy";
+    ensure(mlp || file.kind == "bernoulli_rbm", "model file ", a->model, ": ebm eval takes bernoulli_rbm and ",
+           "mlp_energy files, not ", file.kind);
+    if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
+    const KernelChoice kc = parse_kernel(a->kernel);
+    ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
+           mlp ? "an MLP energy: block Gibbs needs an RBM; use gwg, gwg:K, dula, dmala, site-gibbs or metropolis"
+               : "an RBM: its AIS moves by block Gibbs (--kernel gibbs)");
+    for (const char* o : {"--ais-steps", "--step-size", "--warmup", "--target-acceptance"})
+      ensure(mlp || c->count(o) == 0, o, " is an option of the generic AIS of an MLP energy, not of an RBM's");
+    ensure(a->steps >= 1, "--ais-steps = ", a->steps, " must be at least 1");
     const nlohmann::json meta = metadata_of(file, a->model);
     if (a->binarize.empty()) {
       a->binarize = "stochastic";
@@ -57,61 +114,14 @@ void add_eval(CLI::App& app) {
     }
     const Binarize mode = parse_binarize(a->binarize);
     const DataSpec d = load_data(a->data, a->data_dir, a->limit);
-    ensure(d.intensities.cols() == rbm.num_visible(), "--data ", a->data, ": ", d.intensities.cols(),
-           " values per example, the model has ", rbm.num_visible(), " visible units");
     // Evaluation data: one fixed binarization (documented seed), identical in every run of ebm.
     Matrixf v(d.intensities.rows(), d.intensities.cols());
     binarize(d.intensities, mode, test_binarization_seed, test_binarization_round, v);
 
     nlohmann::json out = {{"model", a->model}, {"data", a->data}, {"binarize", a->binarize}, {"n", v.rows()}};
-    double log_z = 0, lo = 0, hi = 0;
-    if (a->exact) {
-      log_z = exact_log_z(rbm);
-      lo = hi = log_z;
-      out["method"] = "exact";
-      out["log_z_stderr"] = 0.0;
-    } else {
-      Vectorf base;
-      if (meta.contains("data_marginals")) {
-        const std::vector<float> m = meta["data_marginals"].get<std::vector<float>>();
-        ensure(Index(m.size()) == rbm.num_visible(), "model file ", a->model, ": data_marginals has ", m.size(),
-               " entries for ", rbm.num_visible(), " visible units");
-        base = base_rate_bias(Eigen::Map<const Matrixf>(m.data(), 1, Index(m.size())));
-      } else {
-        base = base_rate_bias(v);  // no training marginals stored (e.g. an imported model)
-      }
-      AisOptions opt;
-      opt.runs = a->runs;
-      opt.num_betas = a->betas;
-      opt.seed = a->seed;
-      AisRuns<float> runs(rbm, base, opt);
-      ProgressBar bar;
-      bar.start("AIS", long(runs.num_betas()));
-      while (!runs.done()) {
-        runs.advance(rbm, 250);
-        bar.update(long(runs.next_beta()));
-      }
-      bar.finish();
-      const AisResult r = runs.result();
-      // Degenerate weights are AIS's failure mode: log Z is then most likely underestimated (the mean of
-      // a heavy-tailed weight distribution is dominated by runs that were not drawn), so the
-      // log-likelihood is too high, and the delta-method standard error does not show it.
-      if (r.effective_sample_size < 0.1 * double(r.runs))
-        std::fprintf(stderr,
-                     "ebm eval: warning: AIS importance weights are degenerate (effective sample size %.1f of %ld "
-                     "runs); log Z is probably underestimated. Use more --ais-betas and --ais-runs.\n",
-                     r.effective_sample_size, long(r.runs));
-      log_z = r.log_z;
-      lo = r.log_z_lower;
-      hi = r.log_z_upper;
-      out["method"] = "ais";
-      out["log_z_stderr"] = r.log_z_stderr;
-      out["ais_runs"] = r.runs;
-      out["ais_betas"] = r.num_betas;
-      out["ais_effective_sample_size"] = r.effective_sample_size;
-      out["log_z_base"] = r.log_z_base;
-    }
-    const double ll = mean_log_likelihood(rbm, v, log_z);
+    double ll = 0;
+    const LogZEstimate z = mlp ? eval_mlp(*a, file, meta, v, out, ll) : eval_rbm(*a, file, meta, v, out, ll);
+    const double log_z = z.log_z, lo = z.lower, hi = z.upper;
     out["log_z"] = log_z;
     out["log_z_lower_3sigma"] = std::isfinite(lo) ? nlohmann::json(lo) : nlohmann::json(nullptr);
     out["log_z_upper_3sigma"] = hi;
@@ -123,11 +133,16 @@ void add_eval(CLI::App& app) {
       std::printf("%s\n", out.dump().c_str());
     } else {
       std::printf("log Z = %.4f", log_z);
-      if (!a->exact)
+      if (!a->exact) {
         std::printf(" +- %.4f (AIS, %ld runs x %ld betas; 3-sigma interval [%.4f, %.4f])", out["log_z_stderr"].get<double>(),
                     long(out["ais_runs"].get<Index>()), long(out["ais_betas"].get<Index>()), lo, hi);
-      else
+        if (mlp)
+          std::printf("\nAIS kernel %s, %ld steps per beta, acceptance rate %.3f, weight ESS %.1f", a->kernel.c_str(),
+                      long(a->steps), out["ais_acceptance_rate"].get<double>(),
+                      out["ais_effective_sample_size"].get<double>());
+      } else {
         std::printf(" (exact)");
+      }
       std::printf("\nmean log-likelihood of %s (%ld examples, binarize %s): %.4f nats\n", a->data.c_str(),
                   long(v.rows()), a->binarize.c_str(), ll);
     }

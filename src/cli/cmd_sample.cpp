@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
@@ -14,6 +15,9 @@
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
 #include "cli/rbm_file.hpp"
+#include "cli/sample_args.hpp"
+#include "cli/kernel_choice.hpp"
+#include "cli/mlp_file.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/diagnostics/chain_summary.hpp"
 #include "ebm/ebm.hpp"
@@ -22,35 +26,6 @@
 
 namespace ebm::cli {
 namespace {
-struct SampleArgs {
-  std::string model, out = "samples.npy", png, init = "random", data_dir = "data/mnist", sampler = "gibbs";
-  Index chains = 100, steps = 1000, burn_in = 0;
-  std::uint64_t seed = 1;
-  int threads = 0;
-  // --sampler pt: K inverse temperatures evenly spaced from 1 down to beta_min (as in `ebm train`).
-  int temperatures = 10;
-  double beta_min = 0.0;
-  bool means = true, json = false, diagnostics = true;
-};
-
-// What a sampling run reports besides the samples.
-struct SampleReport {
-  std::string sampler = "gibbs";
-  Index chains = 0, steps = 0, burn_in = 0;
-  double acceptance_rate = 1.0;  // block Gibbs always moves
-  // Acceptance rate of swaps between neighbouring temperatures, one per pair, for a parallel-tempering
-  // sampler; empty (and left out of the output) for block Gibbs.
-  std::vector<double> swap_rates;
-  std::int64_t round_trips = 0;  // states that went from β = 1 to the lowest β and back (PT only)
-  // One summary per traced scalar, over chains × sweeps after burn-in; empty when there are too few sweeps
-  // or tracing was switched off.
-  bool traced = true;
-  std::vector<std::pair<std::string, ChainSummary>> diagnostics;
-};
-
-// Fewer sweeps than this leave split chains too short for the ESS (4 draws per half).
-constexpr Index min_diagnostic_sweeps = 8;
-
 // Scalar traces, one row per sweep after burn-in and one column per chain (chains × steps doubles): the free
 // energy F(v), whose level shows whether a chain is still moving between modes, and the mean activity of the
 // visible units.
@@ -82,7 +57,49 @@ struct Traces {
   }
 };
 
+// Block Gibbs or PT over an RBM from x0; the samples are the visible states, the picture E[v | h] of the last
+// sweep (the usual noise-free picture of a binary sample).
+void sample_rbm(const SampleArgs& a, const BernoulliRBMf& rbm, const Matrixf& x0, SampleReport& report,
+                Matrixf& samples, Matrixf& picture) {
+  Traces traces(rbm, a.diagnostics ? a.steps : 0, a.chains);
+  auto record = [&](const GibbsChains<float>& s, Index t) { traces.record(rbm, s, t); };
+  using Gibbs = BlockGibbs<BernoulliRBMf>;
+  GibbsChains<float> s;
+  if (a.sampler == "gibbs") {
+    Gibbs gibbs;
+    std::vector<Rng> rng = make_chain_streams(a.seed, a.chains);
+    gibbs.init(rbm, s, x0, rng);
+    run_sweeps(a, [&] { gibbs.step(rbm, s, rng); }, [&](Index t) { record(s, t); }, [] {});
+  } else {
+    // One round (a sweep of every replica, then swaps) per step; with K = 1 that is block Gibbs bit for bit.
+    // sweep + swap rather than advance(): the model is fixed, so the tempered copies made by start() stay
+    // valid (advance would re-temper K − 1 copies every step), and ph, which advance refreshes, is not used.
+    ParallelTempering<Gibbs> pt(Gibbs{}, a.chains, linear_ladder(a.temperatures, a.beta_min), 1, a.seed);
+    pt.start(rbm, x0);
+    run_sweeps(
+        a,
+        [&] {
+          pt.sweep(rbm);
+          pt.swap(rbm);
+        },
+        [&](Index t) { record(pt.state(), t); },
+        [&] { pt.reset_swap_stats(); });  // rates over the sampling sweeps only
+    report.swap_rates = pt.swap_rates();
+    report.round_trips = pt.swap_stats().round_trips;
+    s = pt.state();
+  }
+  if (a.diagnostics && a.steps >= min_diagnostic_sweeps) {
+    report.diagnostics.emplace_back("free_energy", summarize(traces.free_energy));
+    report.diagnostics.emplace_back("visible_mean", summarize(traces.visible_mean));
+  }
+  picture.resize(s.size(), rbm.num_visible());
+  auto ws = rbm.make_workspace(s.size());
+  rbm.visible_mean(s.h, picture, ws);
+  samples = s.v;
+}
+
 void print_report(const SampleReport& r) {
+  if (!r.kernel.empty() && r.sampler == "pt") std::printf("kernel %s in every replica\n", r.kernel.c_str());
   std::printf("sampler %s: %ld chains, %ld sweeps after %ld burn-in, acceptance rate %.3f\n", r.sampler.c_str(),
               long(r.chains), long(r.steps), long(r.burn_in), r.acceptance_rate);
   if (!r.swap_rates.empty()) {
@@ -109,6 +126,7 @@ void print_report(const SampleReport& r) {
 nlohmann::json json_of(const SampleReport& r) {
   nlohmann::json j = {{"sampler", r.sampler}, {"chains", r.chains}, {"steps", r.steps}, {"burn_in", r.burn_in},
                       {"acceptance_rate", r.acceptance_rate}};
+  if (!r.kernel.empty()) j["kernel"] = r.kernel;
   if (r.sampler == "pt") {
     j["swap_rates"] = r.swap_rates;
     j["round_trips"] = r.round_trips;
@@ -142,7 +160,15 @@ void add_sample(CLI::App& app) {
   c->add_flag("--json", a->json, "print one JSON object (run facts and diagnostics)");
   // Tracing costs one more v·W product per sweep (F(v) needs c + vW for the new v) plus the summaries.
   c->add_flag("!--no-diagnostics", a->diagnostics, "do not trace F(v) and the visible mean for ESS / R-hat");
-  c->callback([a, temps, bmin] {
+  c->add_option("--kernel", a->kernel,
+                "gibbs (rbm, the default) | gwg (mlp default) | gwg:K | dula | dmala | site-gibbs | metropolis");
+  c->add_option("--step-size", a->step_size, "dula, dmala: step size (dmala: initial, adapted during --warmup)")
+      ->capture_default_str();
+  c->add_option("--warmup", a->warmup, "dmala: steps adapting the step size before burn-in (0: none)")
+      ->capture_default_str();
+  c->add_option("--target-acceptance", a->target_acceptance, "dmala: the acceptance the warm-up aims at")
+      ->capture_default_str();
+  c->callback([a, c, temps, bmin] {
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
@@ -156,14 +182,30 @@ void add_sample(CLI::App& app) {
            "--temperatures and --beta-min need --sampler pt");
     ensure(a->temperatures >= 1, "--temperatures = ", a->temperatures, " must be at least 1");
     ensure(a->beta_min >= 0 && a->beta_min < 1, "--beta-min = ", a->beta_min, " must lie in [0, 1)");
-    const BernoulliRBMf rbm = rbm_of(load_model_file(a->model));
-    Matrixf x0(a->chains, rbm.num_visible());
+    const ModelFile file = load_model_file(a->model, "");
+    const bool mlp = file.kind == "mlp_energy";
+    ensure(mlp || file.kind == "bernoulli_rbm", "model file ", a->model, ": ebm sample takes bernoulli_rbm and ",
+           "mlp_energy files, not ", file.kind);
+    if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
+    const KernelChoice kc = parse_kernel(a->kernel);
+    ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
+           mlp ? "an MLP energy: block Gibbs needs an RBM; use gwg, gwg:K, dula, dmala, site-gibbs or metropolis"
+               : "an RBM: it is sampled by block Gibbs (--kernel gibbs)");
+    for (const char* o : {"--step-size", "--warmup", "--target-acceptance"})
+      ensure(kc.langevin() || c->count(o) == 0, o, " is for --kernel dula or dmala, not ", a->kernel);
+    const std::optional<BernoulliRBMf> rbm = mlp ? std::nullopt : std::optional(rbm_of(file));
+    const std::optional<MlpModel> energy = mlp ? std::optional(mlp_of(file)) : std::nullopt;
+    const Index d = mlp ? energy->dim() : rbm->num_visible();
+    Matrixf x0(a->chains, d);
     if (a->init == "data") {
       const Matrixf t = load_data("mnist:test", a->data_dir, a->chains).intensities;
-      ensure(t.cols() == rbm.num_visible(), "--init data: images have ", t.cols(), " pixels, the model ",
-             rbm.num_visible(), " visible units");
+      ensure(t.cols() == d, "--init data: images have ", t.cols(), " pixels, the model ", d, " visible units");
       ensure(t.rows() == a->chains, "--init data: only ", t.rows(), " test images for ", a->chains, " chains");
       binarize(t, Binarize::threshold, 0, 0, x0);
+    } else if (mlp) {
+      // An MLP energy's chains start from its base distribution (the training marginals), where AIS starts.
+      x0 = base_draws(base_logits_for(*energy, metadata_of(file, a->model), Matrixf::Constant(1, d, 0.5f)),
+                      a->chains, a->seed);
     } else {
       Rng rng = make_stream(a->seed, StreamPurpose::init, 1);
       for (Index r = 0; r < x0.rows(); ++r)
@@ -171,57 +213,21 @@ void add_sample(CLI::App& app) {
     }
     SampleReport report;
     report.sampler = a->sampler;
-    Traces traces(rbm, a->diagnostics ? a->steps : 0, a->chains);
-    // Burn-in, then the traced sweeps; `state` is the β = 1 chains, whichever the sampler.
-    auto run = [&](auto&& sweep, auto&& state, auto&& after_burn_in) {
-      for (Index t = 0; t < a->burn_in; ++t) sweep();
-      after_burn_in();
-      for (Index t = 0; t < a->steps; ++t) {
-        sweep();
-        if (a->diagnostics) traces.record(rbm, state(), t);
-      }
-    };
-    using Gibbs = BlockGibbs<BernoulliRBMf>;
-    GibbsChains<float> s;
-    if (a->sampler == "gibbs") {
-      Gibbs gibbs;
-      std::vector<Rng> rng = make_chain_streams(a->seed, a->chains);
-      gibbs.init(rbm, s, x0, rng);
-      run([&] { gibbs.step(rbm, s, rng); }, [&]() -> const GibbsChains<float>& { return s; }, [] {});
-    } else {
-      // One round (a sweep of every replica, then swaps) per step; with K = 1 that is block Gibbs bit for bit.
-      // sweep + swap rather than advance(): the model is fixed, so the tempered copies made by start() stay
-      // valid (advance would re-temper K − 1 copies every step), and ph, which advance refreshes, is not used.
-      ParallelTempering<Gibbs> pt(Gibbs{}, a->chains, linear_ladder(a->temperatures, a->beta_min), 1, a->seed);
-      pt.start(rbm, x0);
-      run(
-          [&] {
-            pt.sweep(rbm);
-            pt.swap(rbm);
-          },
-          [&]() -> const GibbsChains<float>& { return pt.state(); },
-          [&] { pt.reset_swap_stats(); });  // rates over the sampling sweeps only
-      report.swap_rates = pt.swap_rates();
-      report.round_trips = pt.swap_stats().round_trips;
-      s = pt.state();
-    }
     report.chains = a->chains;
     report.steps = a->steps;
     report.burn_in = a->burn_in;
     report.traced = a->diagnostics;
-    if (a->diagnostics && a->steps >= min_diagnostic_sweeps) {
-      report.diagnostics.emplace_back("free_energy", summarize(traces.free_energy));
-      report.diagnostics.emplace_back("visible_mean", summarize(traces.visible_mean));
+    Matrixf samples, picture;
+    if (mlp) {
+      samples = picture = sample_mlp(*a, file, x0, report);
+    } else {
+      sample_rbm(*a, *rbm, x0, report, samples, picture);
     }
-    // Report E[v | h] of the last sweep: the usual noise-free picture of a binary sample.
-    Matrixf pv(s.size(), rbm.num_visible());
-    auto ws = rbm.make_workspace(s.size());
-    rbm.visible_mean(s.h, pv, ws);
-    write_npy(a->out, s.v.cast<double>(), NpyType::f32);
+    write_npy(a->out, samples.cast<double>(), NpyType::f32);
     if (!a->png.empty()) {
-      const Index side = Index(std::lround(std::sqrt(double(rbm.num_visible()))));
-      ensure(side * side == rbm.num_visible(), "--png: ", rbm.num_visible(), " visible units are not a square image");
-      write_png_grid(a->png, pv, TileGrid{side, side, 10, 1, 2, false});
+      const Index side = Index(std::lround(std::sqrt(double(d))));
+      ensure(side * side == d, "--png: ", d, " visible units are not a square image");
+      write_png_grid(a->png, picture, TileGrid{side, side, 10, 1, 2, false});
     }
     if (a->json) {
       nlohmann::json j = json_of(report);

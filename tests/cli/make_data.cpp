@@ -1,5 +1,6 @@
 // Writes small data sets for the command-line tests:
-//   make_data OUT.npy ROWS            exact samples of a known 64 x 8 RBM, as .npy
+//   make_data OUT.npy ROWS [COLS]     exact samples of a known 64 x 8 RBM, as .npy (only the first COLS
+//                                     visible units: small enough for exact log Z of a model over them)
 //   make_data --mnist DIR TRAIN TEST  the four MNIST IDX files in DIR, with 8 x 8 synthetic "digits" (class c is
 //                                     a bar at row or column c, drawn with random thickness and intensity), for
 //                                     `ebm crf --data-dir DIR` without the real MNIST
@@ -58,8 +59,8 @@ int main(int argc, char** argv) {
     write_digits(argv[2], "t10k", std::uint32_t(std::atol(argv[4])), 2);
     return 0;
   }
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: make_data OUT.npy ROWS | make_data --mnist DIR TRAIN TEST\n");
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: make_data OUT.npy ROWS [COLS] | make_data --mnist DIR TRAIN TEST\n");
     return 2;
   }
   // 64 visible units so that `ebm filters` / `--png` can draw 8 x 8 tiles; sampled by long Gibbs runs.
@@ -72,5 +73,10 @@ int main(int argc, char** argv) {
   auto streams = ebm::make_chain_streams(9, n);
   gibbs.init(truth, s, ebm::Matrixd::Zero(n, 64), streams);
   for (int t = 0; t < 200; ++t) gibbs.step(truth, s, streams);
-  ebm::write_npy(argv[1], s.v, ebm::NpyType::f32);
+  const ebm::Index cols = argc == 4 ? std::atol(argv[3]) : 64;
+  if (cols < 1 || cols > 64) {
+    std::fprintf(stderr, "make_data: COLS = %s must lie in [1, 64]\n", argv[3]);
+    return 2;
+  }
+  ebm::write_npy(argv[1], s.v.leftCols(cols), ebm::NpyType::f32);
 }

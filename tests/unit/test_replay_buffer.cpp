@@ -108,3 +108,22 @@ TEST_CASE("ReplayBuffer: bad arguments are errors; a trainer runs with it", "[re
   CHECK(model.mean()[1] > 0.05);
   CHECK(chains.fresh_starts() + chains.buffer_starts() == 50 * 20);
 }
+
+TEST_CASE("ReplayBuffer: restore continues a run bit for bit; a wrong buffer size is an error", "[replay]") {
+  // What a checkpoint stores (the buffer, the policy's stream, the start counts, the chains' streams) restored
+  // into a fresh policy: its next updates equal the uninterrupted run's.
+  const GaussianEnergyd model = standard_gaussian(3);
+  const Matrixd no_batch(1, 3);
+  Policy whole = make_policy(10, 60, 4, 0.2), first = make_policy(10, 60, 4, 0.2);
+  for (int u = 0; u < 5; ++u) whole.advance(model, no_batch);
+  for (int u = 0; u < 2; ++u) first.advance(model, no_batch);
+  Policy second = make_policy(10, 60, 4, 0.2);
+  second.restore(first.buffer(), first.draw_stream(), first.fresh_starts(), first.buffer_starts());
+  second.streams() = first.streams();
+  for (int u = 0; u < 3; ++u) second.advance(model, no_batch);
+  CHECK(second.buffer() == whole.buffer());
+  CHECK(second.fresh_starts() == whole.fresh_starts());
+  CHECK(second.buffer_starts() == whole.buffer_starts());
+  CHECK_THROWS_WITH(second.restore(Matrixd(7, 3), first.draw_stream(), 0, 0),
+                    Catch::Contains("7 stored states for a capacity of 60"));
+}

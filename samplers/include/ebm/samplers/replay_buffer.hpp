@@ -68,6 +68,21 @@ public:
   // Starts from noise and from the buffer, over all updates so far.
   std::int64_t fresh_starts() const { return fresh_total_; }
   std::int64_t buffer_starts() const { return buffer_total_; }
+  // The policy's own stream (slots, coin flips, fresh states): with buffer() and the start counts, all a
+  // checkpoint needs besides the chains' streams (the chains restart from the buffer at every update).
+  const Rng& draw_stream() const { return draw_; }
+  // Continues from a checkpoint: the stored states (capacity × d, or empty before the first update), the
+  // policy's stream and the start counts, so the next update is the one the uninterrupted run would make.
+  void restore(MatrixX<Scalar> buffer, const Rng& draw, std::int64_t fresh_starts, std::int64_t buffer_starts) {
+    ensure(buffer.rows() == 0 || buffer.rows() == capacity_, "ReplayBuffer::restore: ", buffer.rows(),
+           " stored states for a capacity of ", capacity_);
+    ensure(fresh_starts >= 0 && buffer_starts >= 0, "ReplayBuffer::restore: negative start counts (", fresh_starts,
+           ", ", buffer_starts, ")");
+    buffer_ = std::move(buffer);
+    draw_ = draw;
+    fresh_total_ = fresh_starts;
+    buffer_total_ = buffer_starts;
+  }
 
   // Draw the chains (noise or buffer), k steps, write them back. The batch is not used (the chains never
   // start at data); it is taken for the policy interface the trainer calls.

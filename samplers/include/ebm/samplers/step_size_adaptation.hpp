@@ -15,6 +15,12 @@
 // warm_up_step_size runs a kernel's chains for a number of steps, feeding the batch's mean acceptance
 // probability (StepInfo::acceptance_rate) to one DualAveraging, so all chains share one ε; it then freezes
 // ε = exp(final()) in the kernel. Warm-up and sampling are separate phases: nothing adapts afterwards.
+//
+// AcceptanceTracking is for training, where θ moves under persistent chains and a frozen ε drifts out of range:
+// after every update, ε ← clamp(ε · exp(gain · (a − target)), min, max) with a the chains' mean acceptance of
+// the last step (a multiplicative Robbins–Monro step with a fixed gain). The chains of PCD are biased anyway;
+// sampling and AIS adapt at a fixed θ with warm_up_step_size and then freeze ε.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <span>
@@ -117,5 +123,21 @@ WarmupReport warm_up_step_size(K& kernel, const typename K::Model& model, typena
   report.steps = warmup.steps;
   return report;
 }
+
+struct AcceptanceTracking {
+  double target = 0.574;
+  double gain = 0.05;
+  double min = 1e-3, max = 10.0;
+
+  // The one verb: nudges the kernel's step size towards the target after a step of mean acceptance a (kernels
+  // without a step size are left alone).
+  template <class K>
+  void track(K& kernel, double acceptance) const {
+    if constexpr (requires { kernel.set_step_size(1.0); }) {
+      const double next = kernel.step_size() * std::exp(gain * (acceptance - target));
+      kernel.set_step_size(std::min(std::max(next, min), max));
+    }
+  }
+};
 
 }  // namespace ebm

@@ -1,0 +1,164 @@
+// `ebm train --model mlp`: an MLP energy over binary x (with or without the base term of the training
+// marginals) trained by maximum likelihood with any binary kernel (kernel_choice.hpp) inside a persistent,
+// contrastive-divergence or replay-buffer chain policy, SGD or Adam, the energy-magnitude penalty of Du &
+// Mordatch; the epoch loop, checkpoints and reports are the RBM's (epoch_loop.hpp).
+//
+// A checkpoint holds, besides θ, the optimizer state (Adam's moments) and the counters: the chains' states
+// (chains.x; the replay buffer's stored states as chains.buffer), one stream per chain (rng.chains), the
+// buffer's own stream (rng.replay) and start counts, and DULA's or DMALA's step size as adapted so far
+// (kernel_step_size in the metadata, a double). The kernels' caches (E, ∇ₓE at the chains) are not stored: a
+// resumed kernel re-evaluates them at the current θ, exactly as the uninterrupted run does after an update.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <span>
+#include <string>
+
+#include "cli/epoch_loop.hpp"
+#include "cli/kernel_choice.hpp"
+#include "cli/mlp_file.hpp"
+#include "cli/model_choice.hpp"
+#include "cli/train_run.hpp"
+#include "ebm/io/model_codecs.hpp"
+#include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/replay_buffer.hpp"
+#include "ebm/samplers/step_size_adaptation.hpp"
+#include "ebm/train/energy_penalty.hpp"
+#include "ebm/train/trainer.hpp"
+
+namespace ebm::cli {
+
+// Chain states and streams a checkpoint of this policy must hold, checked before any data is read.
+void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta) {
+  const std::string where = "--resume " + a.resume;
+  const TrainingState& t = *f.training;
+  check_trainer_state(a, f);
+  const Index rows = a.policy == "replay" ? a.buffer : a.policy == "cd" ? a.batch : a.chains;
+  const char* name = a.policy == "replay" ? "buffer" : "x";
+  ensure(t.chains.count(name) && t.chains.at(name).rows() == rows, where, ": the checkpoint needs chains.", name,
+         " with ", rows, " rows for --policy ", a.policy);
+  ensure(t.streams.count("chains") && Index(t.streams.at("chains").size()) == (a.policy == "cd" ? a.batch : a.chains),
+         where, ": the checkpoint needs one random stream per chain (rng.chains)");
+  if (a.policy == "replay")
+    ensure(t.streams.count("replay") && t.streams.at("replay").size() == 1 && t.counters.count("replay.fresh_starts") &&
+               t.counters.count("replay.buffer_starts"),
+           where, ": the checkpoint needs the replay buffer's stream rng.replay and its start counts");
+  if (parse_kernel(a.kernel).langevin())
+    ensure(meta.contains("kernel_step_size") && meta["kernel_step_size"].is_number() &&
+               meta["kernel_step_size"].get<double>() > 0,
+           where, ": the checkpoint needs kernel_step_size, the positive step size of --kernel ", a.kernel);
+}
+
+namespace {
+
+double mean_energy(const MlpModel& m, const Matrixf& x) {
+  Vectorf e(x.rows());
+  m.energy(x, e);
+  return e.cast<double>().mean();
+}
+
+template <class Policy>
+void run(const TrainRun& r, Policy& chains, MlpModel& model) {
+  const TrainArgs& a = r.args;
+  Trainer trainer(model, chains, train_options(a));
+  if (a.weight_decay > 0) trainer.add_transform(WeightDecay(a.weight_decay));
+  if (a.energy_penalty > 0) trainer.add_transform(EnergyMagnitudePenalty(a.energy_penalty));
+  constexpr bool replay = requires { chains.buffer(); };
+  if (r.resumed) {
+    const TrainingState& t = *r.resumed->training;
+    restore_trainer(trainer, t);
+    chains.streams() = t.streams.at("chains");
+    if constexpr (replay) {
+      chains.restore(t.chains.at("buffer"), t.streams.at("replay").front(), t.counters.at("replay.fresh_starts"),
+                     t.counters.at("replay.buffer_starts"));
+    } else if constexpr (requires { chains.start(model, t.chains.at("x")); }) {
+      chains.start(model, t.chains.at("x"));
+    }
+    if constexpr (requires { chains.kernel().set_step_size(1.0); })
+      chains.kernel().set_step_size(r.base_meta.at("kernel_step_size").get<double>());
+  } else if constexpr (requires { chains.start(model, Matrixf()); }) {
+    // Persistent chains start from the base distribution (the data's marginals), as the replay buffer's do.
+    chains.start(model, base_draws(base_logits_from_data<float>(r.marginal_source), a.chains, a.seed));
+  }
+  const Matrixf &train = r.train, &heldout = r.heldout;
+  const Index nmon = std::min<Index>(a.monitor, std::min(train.rows(), heldout.rows()));
+  if (!a.json)
+    std::printf("training MLP energy %ld-%s-1 (%s, %s base term, %ld parameters) on %s (%ld examples, binarize %s), "
+                "%s %s-%ld, %ld chains, batch %ld, %s\n",
+                long(model.dim()), a.layers.c_str(), a.activation.c_str(), model.has_base() ? "with" : "no",
+                long(model.num_params()), a.data.c_str(), long(train.rows()), a.binarize.c_str(), a.kernel.c_str(),
+                a.policy.c_str(), long(a.k), long(a.chains), long(a.batch), a.optimizer.c_str());
+  double acceptance = 0;
+  Index updates = 0;
+  AcceptanceTracking tracking;  // DULA's and DMALA's step size follows θ (step_size_adaptation.hpp)
+  tracking.target = a.target_acceptance;
+  EpochHooks hooks;
+  hooks.on_update = [&](Index, Index) {
+    const double acc = chains.state().acceptance.mean();
+    acceptance += acc;
+    ++updates;
+    if (a.target_acceptance > 0) tracking.track(chains.kernel(), acc);
+  };
+  hooks.monitor = [&](const Matrixf& bin) {
+    const double gap = mean_energy(model, heldout.topRows(nmon)) - mean_energy(model, bin.topRows(nmon));
+    const double acc = updates > 0 ? acceptance / double(updates) : 0.0;
+    EpochMonitor m;
+    m.fields = {{"acceptance_rate", acc}, {"energy_gap", gap}, {"kernel", a.kernel}};
+    char text[128];
+    std::snprintf(text, sizeof text, "  acc %.3f  E(held-out) - E(train) %+8.3f", acc, gap);
+    m.text = text;
+    if constexpr (requires { chains.kernel().step_size(); }) {
+      m.fields["step_size"] = chains.kernel().step_size();
+      std::snprintf(text, sizeof text, "  step %.4g", chains.kernel().step_size());
+      m.text += text;
+    }
+    return m;
+  };
+  hooks.save = [&](TrainingState& t, nlohmann::json& meta) {
+    t.streams["chains"] = chains.streams();
+    if constexpr (replay) {
+      t.chains["buffer"] = chains.buffer();
+      t.streams["replay"] = {chains.draw_stream()};
+      t.counters["replay.fresh_starts"] = chains.fresh_starts();
+      t.counters["replay.buffer_starts"] = chains.buffer_starts();
+    } else {
+      t.chains["x"] = chains.state().x;
+    }
+    if constexpr (requires { chains.kernel().step_size(); }) meta["kernel_step_size"] = chains.kernel().step_size();
+  };
+  hooks.after_report = [&] {
+    acceptance = 0;
+    updates = 0;
+  };
+  run_epochs(a, trainer, model, train, r.base_meta, hooks);
+}
+
+}  // namespace
+
+void train_mlp(const TrainRun& r) {
+  TrainArgs& a = r.args;
+  MlpModel model = make_mlp(r.train.cols(), a, r.marginal_source);
+  if (r.resumed) {
+    model = model_of<MlpModel>(*r.resumed);
+    ensure(model.dim() == r.train.cols(), "--resume ", a.resume, ": the model has ", model.dim(),
+           " inputs, the data has ", r.train.cols());
+  }
+  const KernelChoice kc = parse_kernel(a.kernel);
+  with_binary_kernel<MlpModel>(kc, a.step_size, [&](auto kernel) {
+    using K = decltype(kernel);
+    if (a.policy == "replay") {
+      ReplayBuffer<K> chains(std::move(kernel), a.chains, a.buffer, int(a.k), a.seed,
+                             base_distribution_initializer<float>(base_logits_from_data<float>(r.marginal_source)),
+                             a.reinit);
+      run(r, chains, model);
+    } else if (a.policy == "pcd") {
+      PersistentChains<K> chains(std::move(kernel), a.chains, int(a.k), a.seed);
+      run(r, chains, model);
+    } else {
+      ContrastiveDivergence<K> chains(std::move(kernel), int(a.k), a.seed);
+      run(r, chains, model);
+    }
+  });
+}
+
+}  // namespace ebm::cli
