@@ -10,6 +10,7 @@
 //
 // A NaN or infinite energy (or gradient) at a proposal is a rejection, counted in the step's info; at a chain's
 // current state it is an ebm::Error naming the chain and the value.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
