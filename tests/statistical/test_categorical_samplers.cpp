@@ -100,7 +100,7 @@ TEST_CASE("categorical samplers draw the exact p of a 2 x 3 periodic Potts model
   check_samples_p("systematic-scan Gibbs", CategoricalSystematicGibbs<Potts>(), model,
                   test::systematic_gibbs_transition(table), 40, 501);
   check_samples_p("random-scan Gibbs", CategoricalRandomScanGibbs<Potts>(), model,
-                  test::random_scan_gibbs_transition(table), 250, 502);
+                  test::random_scan_gibbs_transition(table), 400, 502);
   check_samples_p("categorical GWG", CategoricalGibbsWithGradients<Potts>(), model,
                   test::categorical_gwg_transition(table), 250, 503);
 }
