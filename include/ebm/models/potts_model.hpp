@@ -20,6 +20,10 @@
 // continuous for q ≤ 4 and first-order for q ≥ 5 (Duminil-Copin, Gagnebin, Harel, Manolescu & Tassion 2016).
 // For q = 2 this is the Ising model with per-edge coupling J/2 on spins s = 2x − 1 ([x_s = x_t] = (1 + s_s s_t)/2):
 // IsingModel (ising_model.hpp) at σ = J/4, whose σ_c = ln(1 + √2)/4 is this J_c/4.
+// DISCS's Potts target (google-research/discs, discs/models/potts.py, read for its convention) sums every edge
+// twice (right + left, down + up neighbours) with weight λ, so its λ is J/2 here; it also has OPEN boundaries (no
+// wrap in its forward pass, though its docstring says cyclic) and a per-site, per-label field. Its numbers are
+// comparable to ours only up to the boundary.
 //
 // The one-hot relaxation (core/categorical_model.hpp): o_{s,c} = [x_s = c],
 //   E(o) = −J Σ_edges Σ_c o_{s,c} o_{t,c} − Σ_{s,c} h_{s,c} o_{s,c},
