@@ -60,8 +60,8 @@ private:
 
   // The proposal's unnormalized weights at (x, g), w_i = exp(d_i/2 − max_j d_j/2), into w; returns Σ w_i. In the
   // model's precision and vectorized (a double exp per coordinate was most of a step); the sum runs over block
-  // sums in a fixed order, in double, and the search below walks the same block sums, so the index drawn has
-  // probability w_i / Σ w up to rounding, which lq uses.
+  // sums in a fixed order, in double, and detail::blocked_search (binary_kernel.hpp) walks the same block sums,
+  // so the index drawn has probability w_i / Σ w up to rounding, which lq uses.
   static double softmax_weights(const Scalar* x, const Scalar* g, Index d, Scalar* w) {
     const Eigen::Map<const Array> xa(x, d), ga(g, d);
     Eigen::Map<Array> wa(w, d);
