@@ -46,12 +46,4 @@ concept ConditionalGibbsModel =
       m.accumulate_grad(cctx, y, w, g);
     };
 
-// A row of a label matrix as a span.
-inline std::span<const Label> label_row(const ConstLabelRef& y, Index r) {
-  return {y.data() + r * y.outerStride(), static_cast<std::size_t>(y.cols())};
-}
-inline std::span<Label> label_row(LabelMatrix& y, Index r) {
-  return {y.data() + r * y.cols(), static_cast<std::size_t>(y.cols())};
-}
-
 }  // namespace ebm

@@ -3,6 +3,7 @@
 // per example, one small integer per site). Labels are stored as bytes: a training set's persistent chains
 // are one label row per example, so a 64 × 64 grid costs 4 KiB per example instead of 16 KiB as int32.
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,14 @@ using Label = std::uint8_t;
 inline constexpr int max_labels = 256;
 using LabelMatrix = Eigen::Matrix<Label, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using ConstLabelRef = Eigen::Ref<const LabelMatrix>;
+
+// A row of a label matrix as a span (one chain's or one example's labels).
+inline std::span<const Label> label_row(const ConstLabelRef& y, Index r) {
+  return {y.data() + r * y.outerStride(), static_cast<std::size_t>(y.cols())};
+}
+inline std::span<Label> label_row(LabelMatrix& y, Index r) {
+  return {y.data() + r * y.cols(), static_cast<std::size_t>(y.cols())};
+}
 
 // A view of a labelled data set (e.g. the training set): row i of x goes with row i of y.
 template <class S>

@@ -12,6 +12,7 @@
 // A NaN or infinite E or ∇ₓE at a proposal is a rejection, counted in the step's info; at a chain's current
 // state (a bad start, or a model changed under the chains) it is an ebm::Error naming the chain and the value.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -61,6 +62,28 @@ double blocked_sum(const S* w, Index d) {
   double total = 0;
   for (Index i = 0; i < d; i += sum_block) total += double(block_sum(w, i, d));
   return total;
+}
+
+// The first i with Σ_{j ≤ i} w_j > u (u in [0, blocked_sum(w, d)), w ≥ 0): over the block sums of blocked_sum,
+// then within the block, so an index is drawn with probability w_i / Σ w up to rounding. Never returns an index of
+// zero weight unless all are (a block's sum and its running sum may round differently at the very top).
+template <class S>
+Index blocked_search(const S* w, Index d, double u) {
+  double c = 0;
+  Index i = 0;
+  for (; i < d; i += sum_block) {
+    const double b = double(block_sum(w, i, d));
+    if (c + b > u) break;
+    c += b;
+  }
+  if (i >= d) i = (d - 1) / sum_block * sum_block;  // u at the very top (rounding): the last block
+  Index last = -1;
+  for (Index j = i; j < std::min(i + sum_block, d); ++j) {
+    if (w[j] > S(0)) last = j;
+    c += double(w[j]);
+    if (c > u && w[j] > S(0)) return j;
+  }
+  return last >= 0 ? last : d - 1;
 }
 
 template <BinaryEnergyModel M>

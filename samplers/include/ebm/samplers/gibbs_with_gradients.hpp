@@ -57,12 +57,11 @@ public:
 
 private:
   using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
-  static constexpr Index block = detail::sum_block;  // the cumulative weights are searched in these blocks
 
   // The proposal's unnormalized weights at (x, g), w_i = exp(d_i/2 − max_j d_j/2), into w; returns Σ w_i. In the
   // model's precision and vectorized (a double exp per coordinate was most of a step); the sum runs over block
-  // sums in a fixed order, in double, and the search below walks the same block sums, so the index drawn has
-  // probability w_i / Σ w up to rounding, which lq uses.
+  // sums in a fixed order, in double, and detail::blocked_search (binary_kernel.hpp) walks the same block sums,
+  // so the index drawn has probability w_i / Σ w up to rounding, which lq uses.
   static double softmax_weights(const Scalar* x, const Scalar* g, Index d, Scalar* w) {
     const Eigen::Map<const Array> xa(x, d), ga(g, d);
     Eigen::Map<Array> wa(w, d);
@@ -71,25 +70,6 @@ private:
     wa = (wa - m).exp();
     return detail::blocked_sum(w, d);
   }
-  // The first i with Σ_{j ≤ i} w_j > u (u in [0, total)): over block sums, then within the block.
-  static Index search(const Scalar* w, Index d, double u) {
-    double c = 0;
-    Index i = 0;
-    for (; i < d; i += block) {
-      const double b = double(detail::block_sum(w, i, d));
-      if (c + b > u) break;
-      c += b;
-    }
-    if (i >= d) i = (d - 1) / block * block;  // u at the very top (rounding): the last block
-    Index last = -1;
-    for (Index j = i; j < std::min(i + block, d); ++j) {
-      if (w[j] > Scalar(0)) last = j;
-      c += double(w[j]);
-      if (c > u && w[j] > Scalar(0)) return j;
-    }
-    return last >= 0 ? last : d - 1;  // the block's sum and its running sum rounded differently
-  }
-
   void propose(State& s, Index r, Rng& rng) {
     const Index d = s.x.cols();
     const Scalar *x = s.x.row(r).data(), *g = s.grad.row(r).data();
@@ -101,7 +81,7 @@ private:
     std::copy(x, x + d, xp);
     double lq = 0;
     for (int t = 0; t < k_; ++t) {
-      const Index i = search(w, d, uniform01d(rng) * total);
+      const Index i = detail::blocked_search(w, d, uniform01d(rng) * total);
       picks[t] = i;
       lq += std::log(double(w[i])) - log_total;
       xp[i] = Scalar(1) - x[i];  // distinct indices flip once, repeats change nothing

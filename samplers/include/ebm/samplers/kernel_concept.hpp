@@ -17,7 +17,8 @@
 //
 // The contract is split so that a failed check names the missing member at the call site:
 //   TransitionKernel<K>              everything but init;
-//   KernelStartingFrom<K, Start>     and init from a `Start` (rows of x, or a conditional batch of inputs+labels);
+//   KernelStartingFrom<K, Start>     and init from a `Start` (rows of x, a conditional batch of inputs+labels, or
+//                                    label rows, ConstLabelRef, for the categorical kernels);
 //   MarkovKernel<K>                  a kernel of a joint model whose chains start at rows of x (the usual case).
 // Parallel tempering asks more of a kernel's chains and model: tempering_concept.hpp.
 // (Not named `Kernel`: code that says `using namespace ebm;` and `using Kernel = BlockGibbs<…>;`, as the tests
