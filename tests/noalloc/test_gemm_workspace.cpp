@@ -45,3 +45,41 @@ TEMPLATE_TEST_CASE("GemmWorkspace::multiply equals x * M bitwise, without alloca
   small.multiply(x, m.data(), 200, got);
   CHECK((got.array() == S(150)).all());
 }
+
+TEMPLATE_TEST_CASE("GemmWorkspace::multiply_many equals one multiply per product bitwise, without allocating",
+                   "[noalloc][gemm]", float, double) {
+  using S = TestType;
+  Rng rng = make_stream(22, StreamPurpose::user, 0);
+  const Index shapes[][3] = {{25, 784, 500}, {25, 500, 784}, {10, 784, 500}, {3, 4, 5}};
+  for (const auto& shape : shapes) {
+    const Index rows = shape[0], cols = shape[1], depth = shape[2];
+    INFO("rows " << rows << ", cols " << cols << ", depth " << depth);
+    // Three products, the third with a shorter operand when partial: the group then runs them one by one.
+    for (const bool partial : {false, true}) {
+      MatrixX<S> x(3 * rows, depth), m(depth, cols), expected(3 * rows, cols), got(3 * rows, cols);
+      for (Index k = 0; k < x.size(); ++k) x.data()[k] = standard_normal<S>(rng);
+      for (Index k = 0; k < m.size(); ++k) m.data()[k] = standard_normal<S>(rng);
+      const Index last = partial ? rows - 1 : rows;
+      const auto n = [&](Index i) { return i == 2 ? last : rows; };
+      detail::GemmWorkspace<S> ws[3];
+      for (Index i = 0; i < 3; ++i) {
+        ws[i].reserve(n(i), cols, depth);
+        ws[i].multiply(x.middleRows(i * rows, n(i)), m.data(), cols, expected.middleRows(i * rows, n(i)));
+      }
+      test::AllocationCounts counts;
+      {
+        test::NoAllocationScope scope;
+        detail::GemmWorkspace<S>::multiply_many(
+            3, [&](Index i) { return ConstBatchRef<S>(x.middleRows(i * rows, n(i))); },
+            [&](Index i) { return BatchRef<S>(got.middleRows(i * rows, n(i))); },
+            [&](Index i) -> detail::GemmWorkspace<S>& { return ws[i]; }, m.data(), cols);
+        counts = scope.counts();
+      }
+      CHECK(counts.operator_new == 0);
+      CHECK(counts.malloc == 0);
+      for (Index i = 0; i < 3; ++i)
+        CHECK(std::memcmp(got.middleRows(i * rows, n(i)).eval().data(), expected.middleRows(i * rows, n(i)).eval().data(),
+                          sizeof(S) * std::size_t(n(i) * cols)) == 0);
+    }
+  }
+}

@@ -1,8 +1,12 @@
 // The Bernoulli RBM against its definition: free energy, conditionals, statistics, both product paths.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <limits>
+#include <span>
+#include <tbb/global_control.h>
 #include <utility>
+#include <vector>
 
 #include "ebm/core/checks.hpp"
 #include "ebm/models/bernoulli_rbm.hpp"
@@ -104,6 +108,33 @@ TEST_CASE("conditionals of blocks with majority-one, majority-zero, coin-flip an
     Matrixf a = v * rbm.W();
     a.rowwise() += rbm.c().transpose();
     CHECK((ph - Matrixf(a.array().logistic().matrix())).cwiseAbs().maxCoeff() < 1e-5f);
+  }
+}
+
+TEST_CASE("visible_mean_blocks gives every block the bits of visible_mean on that block", "[rbm]") {
+  // MNIST's shape, 7 blocks of 25 rows and a partial one: dense and sparse h mixed, so some blocks take the
+  // GEMM (sharing W's panels) and some the gather, on one thread and on several.
+  const auto rbm = test::random_rbm<float>(784, 500, 0.1, 0.1, 5);
+  Rng rng = make_stream(3, StreamPurpose::user, 1);
+  const BlockPlan plan(190, 25);
+  Matrixf h(190, 500);
+  for (Index r = 0; r < h.rows(); ++r) {
+    const float p = (r / 25) % 3 == 1 ? 0.1f : 0.5f;
+    for (Index j = 0; j < h.cols(); ++j) h(r, j) = bernoulli(rng, p);
+  }
+  Matrixf expected(190, 784);
+  for (Index b = 0; b < plan.count(); ++b) {
+    auto ws = rbm.make_workspace(plan.size(b));
+    rbm.visible_mean(h.middleRows(plan.begin(b), plan.size(b)), expected.middleRows(plan.begin(b), plan.size(b)), ws);
+  }
+  for (int threads : {1, 2}) {
+    INFO("threads " << threads);
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, std::size_t(threads));
+    std::vector<BernoulliRBMf::Workspace> ws;
+    for (Index b = 0; b < plan.count(); ++b) ws.push_back(rbm.make_workspace(plan.size(b)));
+    Matrixf pv(190, 784);
+    rbm.visible_mean_blocks(h, pv, plan, std::span(ws));
+    CHECK(std::memcmp(pv.data(), expected.data(), sizeof(float) * std::size_t(pv.size())) == 0);
   }
 }
 

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <tbb/global_control.h>
+#include <tbb/task_arena.h>
 
 #include "ebm/core/checks.hpp"
 #include "ebm/core/error.hpp"
@@ -54,6 +56,8 @@ public:
   struct Workspace {
     detail::RowPattern pattern;
     detail::GemmWorkspace<S> gemm;  // packing buffers of the dense path, for both products
+    bool dense = false;             // visible_mean_blocks: this block's h took the GEMM
+    Index dense_block = 0;          // visible_mean_blocks: the block of the k-th dense one, in workspace k
     Workspace() = default;
     Workspace(Index rows, Index nv, Index nh) {
       pattern.reserve(rows, std::max(nv, nh));
@@ -118,6 +122,44 @@ public:
   void visible_mean(const ConstBatchRef<S>& h, BatchRef<S> pv, Workspace& ws) const {
     affine(h, wt_.data(), nv_, b().data(), pv, ws);
     pv.array() = pv.array().logistic();
+  }
+  // pv = E[v | h] for every block of rows of `plan` (ws[b] is block b's workspace), bitwise as visible_mean on
+  // each block: each block's product takes the path its own density picks. The blocks whose h takes the GEMM
+  // (a centered RBM's chains keep h near 50 % ones, so all of them in `ebm train`'s default run) share each
+  // packed panel of Wᵀ (GemmWorkspace::multiply_many), in one group per worker thread (any grouping gives the
+  // same bits): Wᵀ is packed and read from memory once per thread and sweep instead of once per block.
+  void visible_mean_blocks(const ConstBatchRef<S>& h, BatchRef<S> pv, const BlockPlan& plan,
+                           std::span<Workspace> ws) const {
+    const auto thr = detail::sparse_density_threshold;
+    for_each_block(plan, [&](Index blk, Index r0, Index n) {
+      auto& w = ws[static_cast<std::size_t>(blk)];
+      const ConstBatchRef<S> x = h.middleRows(r0, n);
+      w.dense = !(w.pattern.build(x, thr) < thr);
+      if (!w.dense) {
+        detail::gather_rows<S>(x, w.pattern, wt_.data(), nv_, b().data(), pv.middleRows(r0, n));
+        pv.middleRows(r0, n).array() = pv.middleRows(r0, n).array().logistic();
+      }
+    });
+    Index dense = 0;
+    for (Index blk = 0; blk < plan.count(); ++blk)
+      if (ws[static_cast<std::size_t>(blk)].dense) ws[static_cast<std::size_t>(dense++)].dense_block = blk;
+    const auto block = [&](Index k) { return ws[static_cast<std::size_t>(k)].dense_block; };
+    const auto workers = std::min<std::size_t>(
+        std::size_t(std::max(1, tbb::this_task_arena::max_concurrency())),
+        tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+    const Index groups = std::max<Index>(1, Index(workers));
+    for_each_range(dense, (dense + groups - 1) / groups, [&](Index k0, Index count) {
+      detail::GemmWorkspace<S>::multiply_many(
+          count, [&](Index i) { return ConstBatchRef<S>(h.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)))); },
+          [&](Index i) { return BatchRef<S>(pv.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)))); },
+          [&](Index i) -> detail::GemmWorkspace<S>& { return ws[static_cast<std::size_t>(block(k0 + i))].gemm; }, wt_.data(),
+          nv_);
+      for (Index i = 0; i < count; ++i) {
+        auto out = pv.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)));
+        out.rowwise() += b().transpose();
+        out.array() = out.array().logistic();
+      }
+    });
   }
   // Pre-activations without the sigmoid: out = c + vW and out = b + hWᵀ. For samplers that rescale them,
   // e.g. annealed importance sampling at inverse temperature β.

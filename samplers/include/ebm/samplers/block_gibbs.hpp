@@ -56,9 +56,15 @@ public:
   StepInfo step(const M& model, State& s, std::span<Rng> rng) {
     check_streams(rng, s.size());
     ensure(plan_.rows == s.size(), "BlockGibbs::step: chains were not prepared (call init first)");
+    // A model that computes p(v | h) of all blocks at once (sharing its reads of the weights among them, with
+    // the bits of one block at a time) does so first; the sampling and the hidden half stay per block.
+    constexpr bool all_blocks = requires(std::span<typename M::Workspace> w) {
+      model.visible_mean_blocks(s.h, s.v, plan_, w);
+    };
+    if constexpr (all_blocks) model.visible_mean_blocks(s.h, s.v, plan_, std::span(ws_));
     for_each_block(plan_, [&](Index b, Index r0, Index n) {
       auto v = s.v.middleRows(r0, n);
-      model.visible_mean(s.h.middleRows(r0, n), v, ws_[static_cast<std::size_t>(b)]);
+      if constexpr (!all_blocks) model.visible_mean(s.h.middleRows(r0, n), v, ws_[static_cast<std::size_t>(b)]);
       for (Index r = r0; r < r0 + n; ++r) {
         const std::span<Scalar> row(s.v.row(r).data(), static_cast<std::size_t>(s.v.cols()));
         model.sample_visible(row, rng[static_cast<std::size_t>(r)], row);  // in place: mean → sample
