@@ -73,6 +73,7 @@ struct SamplerSpec {
     return v;
   }
   int integer(std::size_t k, int fallback, int lo, int hi, const char* what) const {
+    if (k >= args.size()) return fallback;  // before args[k]: ensure evaluates its message arguments eagerly
     const double v = real(k, fallback, lo, hi, what);
     ensure(v == std::floor(v), "sampler '", text, "': ", what, " '", args[k], "' must be an integer");
     return int(v);
