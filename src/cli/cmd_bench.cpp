@@ -26,6 +26,7 @@
 #include "cli/bench_samplers.hpp"
 #include "cli/bench_targets.hpp"
 #include "cli/commands.hpp"
+#include "cli/cpu_clock.hpp"
 #include "cli/line_plot.hpp"
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
@@ -42,12 +43,6 @@ struct BenchArgs {
   bool json = false;
   ReferenceOptions reference;
 };
-
-double cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
 
 // Steps after which the series are recorded: about `points` log-spaced step counts from 1 to steps.
 std::set<Index> checkpoints(Index steps, Index points) {
@@ -89,9 +84,9 @@ Result run_one(SamplerRun& run, const BenchTarget& target, const BenchArgs& a, c
   for (Index t = 0; t < steps; ++t) {
     if (t == half) run.end_warm_up();
     const auto w0 = std::chrono::steady_clock::now();
-    const double c0 = cpu_seconds();
+    const double c0 = process_cpu_seconds();
     const double acc = run.step();
-    const double dc = cpu_seconds() - c0;
+    const double dc = process_cpu_seconds() - c0;
     const double dw = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
     r.wall += dw, r.cpu += dc;
     if (t >= half) r.wall_half += dw, r.cpu_half += dc, acceptance += acc;

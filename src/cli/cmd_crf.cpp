@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/cpu_clock.hpp"
 #include "ebm/crf/conv_unary.hpp"
 #include "ebm/crf/grid_crf.hpp"
 #include "ebm/crf/metrics.hpp"
@@ -118,8 +119,6 @@ double since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 // The process's CPU time (all threads): on a shared machine the honest measure of the work done.
-double cpu_seconds() { return double(std::clock()) / CLOCKS_PER_SEC; }
-
 template <class Unary>
 void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index side, int labels, PatchFeatures feat,
          Unary unary, double input_error) {
@@ -162,13 +161,13 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   PiecewiseObjective<Unary> pieces(Pieces::unary_only);
   ObjectiveTrainer unary_trainer(unaries, pieces, uo);
   const auto t_unary = std::chrono::steady_clock::now();
-  const double cpu_unary0 = cpu_seconds();
+  const double cpu_unary0 = process_cpu_seconds();
   unary_trainer.fit(data, [&](const EpochReport& r) {
     say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs\n", r.epoch,
         unary_trainer.last_epoch_objective() / double(side * side), r.seconds);
     return true;
   });
-  const double unary_seconds = since(t_unary), unary_cpu = cpu_seconds() - cpu_unary0;
+  const double unary_seconds = since(t_unary), unary_cpu = process_cpu_seconds() - cpu_unary0;
 
   // (b) The CRF: the trained unaries plus a Potts start, then everything jointly by the sampled gradient.
   Crf crf = unaries;

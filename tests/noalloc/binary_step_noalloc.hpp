@@ -1,6 +1,7 @@
 #pragma once
-// The no-allocation check every binary kernel's test runs: after init and one step, three more steps of 35
-// chains (a full block of 25 and a partial one of 10) call neither operator new nor malloc.
+// The no-allocation check every discrete kernel's test runs: after init and one step, three more steps of 35
+// chains (a full block of 25 and a partial one of 10) call neither operator new nor malloc. Binary kernels start
+// from random coins; categorical ones pass their own start labels.
 // Include after noalloc/allocation_counter.hpp, which must come first in the test file.
 #include <catch2/catch.hpp>
 
@@ -10,13 +11,12 @@
 
 namespace ebm::test {
 
-template <class K, class M>
-void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
+template <class K, class M, class Start>
+void check_steps_allocate_nothing(const char* name, K kernel, const M& model, const Start& start) {
   INFO(name);
-  using S = typename M::Scalar;
-  BinaryChains<S> s;
-  auto rng = make_chain_streams(5, 35);
-  kernel.init(model, s, random_binary<S>(35, model.dim(), 6), rng);
+  typename K::State s;
+  auto rng = make_chain_streams(5, start.rows());
+  kernel.init(model, s, start, rng);
   kernel.step(model, s, rng);
   AllocationCounts counts;
   {
@@ -27,6 +27,12 @@ void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
   CHECK(counts.operator_new == 0);
   CHECK(counts.malloc == 0);
   CHECK(s.energy.allFinite());
+}
+
+template <class K, class M>
+void check_steps_allocate_nothing(const char* name, K kernel, const M& model) {
+  using S = typename M::Scalar;
+  check_steps_allocate_nothing(name, std::move(kernel), model, random_binary<S>(35, model.dim(), 6));
 }
 
 }  // namespace ebm::test

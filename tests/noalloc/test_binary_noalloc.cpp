@@ -16,7 +16,7 @@ namespace {
 using test::check_steps_allocate_nothing;
 
 template <class M>
-void check_all(const M& model) {
+void check_all_binary(const M& model) {
   check_steps_allocate_nothing("GWG, 1 flip", GibbsWithGradients<M>(1), model);
   check_steps_allocate_nothing("GWG, 4 flips", GibbsWithGradients<M>(4), model);
   check_steps_allocate_nothing("DULA", Dula<M>(0.3), model);
@@ -28,11 +28,11 @@ void check_all(const M& model) {
 }  // namespace
 
 TEST_CASE("binary kernels: a step on an MLP energy with base term allocates nothing", "[noalloc][binary]") {
-  check_all(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
+  check_all_binary(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
 }
 
 TEST_CASE("binary kernels: a step on an RBM free energy allocates nothing", "[noalloc][binary]") {
   auto rbm = test::random_rbm<float>(64, 32, 0.3, 0.0, 2);
   rbm.modify_params([&](Vectorf& t) { t.tail(64 + 32).setConstant(0.5f); });
-  check_all(RbmFreeEnergy<float>(rbm));
+  check_all_binary(RbmFreeEnergy<float>(rbm));
 }

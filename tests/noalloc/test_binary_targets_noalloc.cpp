@@ -16,7 +16,7 @@ namespace {
 using test::check_steps_allocate_nothing;
 
 template <class M>
-void check_all(const M& model) {
+void check_all_new_kernels(const M& model) {
   check_steps_allocate_nothing("systematic-scan Gibbs", SystematicScanGibbs<M>(), model);
   check_steps_allocate_nothing("Hamming ball 5/2", HammingBall<M>(5, 2), model);
   check_steps_allocate_nothing("PAS 4", PathAuxiliary<M>(4), model);
@@ -26,10 +26,10 @@ void check_all(const M& model) {
 }  // namespace
 
 TEST_CASE("new binary kernels: a step on a periodic Ising model allocates nothing", "[noalloc][binary][ising]") {
-  check_all(IsingModel<double>(8, 8, 0.3));
-  check_all(IsingModel<float>(8, 8, 0.3));
+  check_all_new_kernels(IsingModel<double>(8, 8, 0.3));
+  check_all_new_kernels(IsingModel<float>(8, 8, 0.3));
 }
 
 TEST_CASE("new binary kernels: a step on an MLP energy with base term allocates nothing", "[noalloc][binary]") {
-  check_all(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
+  check_all_new_kernels(test::mlp_with_base<double>(20, 64, 2.0, 1.0, 1));
 }

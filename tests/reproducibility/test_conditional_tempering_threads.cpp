@@ -32,7 +32,7 @@ MatrixX<float> sample(std::uint64_t seed) {
   return out;
 }
 
-VectorX<float> train(std::uint64_t seed) {
+VectorX<float> train_tempered_crf(std::uint64_t seed) {
   return test::train_repro_crf(
       ConditionalTempering<Kernel>(Kernel(SiteScan::checkerboard, 3), 50, {1.0, 0.6, 0.3}, 2, seed), 1.5f, seed);
 }
@@ -48,7 +48,7 @@ TEST_CASE("conditional PT sampling of a grid CRF is bit-identical on 1, 2 and 8 
 
 TEST_CASE("conditional PT-PCD training of a grid CRF is bit-identical on 1, 2 and 8 threads",
           "[crf][tempering][threads]") {
-  const auto ref = test::with_threads(1, [] { return train(5); });
-  for (int n : test::thread_counts) CHECK(test::bitwise_equal(test::with_threads(n, [] { return train(5); }), ref));
-  CHECK_FALSE(test::bitwise_equal(train(6), ref));
+  const auto ref = test::with_threads(1, [] { return train_tempered_crf(5); });
+  for (int n : test::thread_counts) CHECK(test::bitwise_equal(test::with_threads(n, [] { return train_tempered_crf(5); }), ref));
+  CHECK_FALSE(test::bitwise_equal(train_tempered_crf(6), ref));
 }

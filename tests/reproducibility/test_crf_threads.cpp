@@ -27,7 +27,7 @@ LabelMatrix sample(SiteScan scan, std::uint64_t seed) {
   return state.y;
 }
 
-VectorX<float> train(std::uint64_t seed) {
+VectorX<float> train_crf(std::uint64_t seed) {
   return test::train_repro_crf(PerExampleChains<SiteGibbs<Crf>>(SiteGibbs<Crf>(SiteScan::checkerboard, 3), 50, 2, seed),
                                0.5f, seed);
 }
@@ -43,7 +43,7 @@ TEST_CASE("grid CRF Gibbs chains are bit-identical on 1, 2 and 8 threads", "[crf
 }
 
 TEST_CASE("grid CRF PCD training is bit-identical on 1, 2 and 8 threads", "[crf][threads]") {
-  const auto ref = test::with_threads(1, [] { return train(5); });
-  for (int n : test::thread_counts) CHECK(test::bitwise_equal(test::with_threads(n, [] { return train(5); }), ref));
-  CHECK_FALSE(test::bitwise_equal(train(6), ref));
+  const auto ref = test::with_threads(1, [] { return train_crf(5); });
+  for (int n : test::thread_counts) CHECK(test::bitwise_equal(test::with_threads(n, [] { return train_crf(5); }), ref));
+  CHECK_FALSE(test::bitwise_equal(train_crf(6), ref));
 }

@@ -17,7 +17,7 @@ using namespace ebm;
 
 namespace {
 
-struct Run {
+struct PtAnyRun {
   std::vector<MatrixX<double>> x, grad;
   std::vector<VectorX<double>> energy, u;
   std::vector<std::int64_t> accepts;
@@ -25,10 +25,10 @@ struct Run {
 };
 
 template <class PT, class M>
-Run run(PT pt, const M& model, const MatrixX<double>& x0) {
+PtAnyRun run(PT pt, const M& model, const MatrixX<double>& x0) {
   pt.start(model, x0);
   for (int t = 0; t < 25; ++t) pt.advance(model);
-  Run out;
+  PtAnyRun out;
   for (Index k = 0; k < pt.num_temperatures(); ++k) {
     out.x.push_back(pt.replica(k).x);
     out.grad.push_back(pt.replica(k).grad);
@@ -43,10 +43,10 @@ Run run(PT pt, const M& model, const MatrixX<double>& x0) {
 template <class Make>
 void check_threads(const std::string& name, Make make) {
   INFO(name);
-  const Run serial = test::with_threads(1, [&] { return make(7); });
+  const PtAnyRun serial = test::with_threads(1, [&] { return make(7); });
   for (const int n : test::thread_counts) {
     INFO(n << " threads");
-    const Run parallel = test::with_threads(n, [&] { return make(7); });
+    const PtAnyRun parallel = test::with_threads(n, [&] { return make(7); });
     for (std::size_t k = 0; k < serial.x.size(); ++k) {
       INFO("replica " << k);
       CHECK(test::bitwise_equal(serial.x[k], parallel.x[k]));
@@ -58,7 +58,7 @@ void check_threads(const std::string& name, Make make) {
     CHECK(serial.round_trips == parallel.round_trips);
   }
   CHECK(serial.accepts[0] > 0);
-  const Run other = test::with_threads(2, [&] { return make(8); });
+  const PtAnyRun other = test::with_threads(2, [&] { return make(8); });
   CHECK_FALSE(test::bitwise_equal(serial.x[0], other.x[0]));
 }
 

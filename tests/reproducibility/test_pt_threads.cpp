@@ -14,22 +14,22 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index nv = 64, nh = 32, ladders = 60;
+constexpr Index pt_nv = 64, pt_nh = 32, ladders = 60;
 using PT = ParallelTempering<BlockGibbs<BernoulliRBMf>>;
 
 Matrixf random_rows(Index rows, float p, std::uint64_t seed) {
   Rng rng = make_stream(seed, StreamPurpose::user, 0);
-  Matrixf x(rows, nv);
+  Matrixf x(rows, pt_nv);
   for (Index r = 0; r < rows; ++r)
-    for (Index i = 0; i < nv; ++i) x(r, i) = bernoulli(rng, p);
+    for (Index i = 0; i < pt_nv; ++i) x(r, i) = bernoulli(rng, p);
   return x;
 }
 
 BernoulliRBMf start_model() {
-  BernoulliRBMf rbm(nv, nh);
+  BernoulliRBMf rbm(pt_nv, pt_nh);
   Rng rng = make_stream(3, StreamPurpose::init, 0);
   rbm.init_normal(rng, 0.3f);
-  rbm.modify_params([](Vectorf& t) { t.tail(nh + nv).setConstant(-1.0f); });
+  rbm.modify_params([](Vectorf& t) { t.tail(pt_nh + pt_nv).setConstant(-1.0f); });
   return rbm;
 }
 

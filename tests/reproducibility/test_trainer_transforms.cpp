@@ -25,18 +25,18 @@ using namespace ebm;
 namespace {
 
 using K = BlockGibbs<BernoulliRBMf>;
-constexpr Index nv = 16, nh = 6;
+constexpr Index n_visible = 16, n_hidden = 6;
 
 Matrixf make_data() {
   Rng rng = make_stream(5, StreamPurpose::user, 0);
-  Matrixf x(96, nv);
+  Matrixf x(96, n_visible);
   for (Index r = 0; r < x.rows(); ++r)
-    for (Index i = 0; i < nv; ++i) x(r, i) = bernoulli(rng, 0.3f);
+    for (Index i = 0; i < n_visible; ++i) x(r, i) = bernoulli(rng, 0.3f);
   return x;
 }
 
 BernoulliRBMf start_model(const Matrixf& data) {
-  BernoulliRBMf rbm(nv, nh);
+  BernoulliRBMf rbm(n_visible, n_hidden);
   Rng rng = make_stream(3, StreamPurpose::init, 0);
   rbm.init_normal(rng, 0.1f);
   rbm.init_visible_bias(data);
@@ -56,14 +56,14 @@ TrainOptions centered_options() {
   return opt;
 }
 
-struct Run {
+struct TransformRun {
   Vectorf theta, velocity, hidden;
 };
 
 // The former Trainer::train_epoch / step / center and Sgd::step with weight decay, written out: the numbers
 // the transforms must reproduce.
 template <class Policy>
-Run reference_run(const Matrixf& data, Policy chains, const TrainOptions& opt) {
+TransformRun reference_run(const Matrixf& data, Policy chains, const TrainOptions& opt) {
   BernoulliRBMf rbm = start_model(data);
   DataTerm<BernoulliRBMf> term;
   Rng shuffle = make_stream(opt.seed, StreamPurpose::shuffle, 0);
@@ -105,7 +105,7 @@ Run reference_run(const Matrixf& data, Policy chains, const TrainOptions& opt) {
 }
 
 template <class Policy>
-Run transform_run(const Matrixf& data, Policy chains, const TrainOptions& opt, bool by_hand) {
+TransformRun transform_run(const Matrixf& data, Policy chains, const TrainOptions& opt, bool by_hand) {
   BernoulliRBMf rbm = start_model(data);
   TrainOptions o = opt;
   if (by_hand) {
@@ -121,7 +121,7 @@ Run transform_run(const Matrixf& data, Policy chains, const TrainOptions& opt, b
   return {rbm.params(), trainer.optimizer().velocity(), trainer.template find_transform<Centering<float>>()->hidden_offset()};
 }
 
-void check_same(const Run& a, const Run& b) {
+void check_same(const TransformRun& a, const TransformRun& b) {
   CHECK(test::bitwise_equal(a.theta, b.theta));
   CHECK(test::bitwise_equal(a.velocity, b.velocity));
   CHECK(test::bitwise_equal(a.hidden, b.hidden));
@@ -134,13 +134,13 @@ TEST_CASE("Centering and weight decay as transforms: the former built-in numbers
   const Matrixf data = make_data();
   const TrainOptions opt = centered_options();
   SECTION("PCD-1") {
-    const Run ref = reference_run(data, PersistentChains<K>(K{}, 10, 1, 9), opt);
-    REQUIRE(ref.hidden.size() == nh);
+    const TransformRun ref = reference_run(data, PersistentChains<K>(K{}, 10, 1, 9), opt);
+    REQUIRE(ref.hidden.size() == n_hidden);
     check_same(transform_run(data, PersistentChains<K>(K{}, 10, 1, 9), opt, false), ref);
     check_same(transform_run(data, PersistentChains<K>(K{}, 10, 1, 9), opt, true), ref);
   }
   SECTION("CD-1") {
-    const Run ref = reference_run(data, ContrastiveDivergence<K>(K{}, 1, 9), opt);
+    const TransformRun ref = reference_run(data, ContrastiveDivergence<K>(K{}, 1, 9), opt);
     check_same(transform_run(data, ContrastiveDivergence<K>(K{}, 1, 9), opt, false), ref);
     check_same(transform_run(data, ContrastiveDivergence<K>(K{}, 1, 9), opt, true), ref);
   }
@@ -173,7 +173,7 @@ Resumed resumed_run(const Matrixf& data, int n, bool restore) {
   const OptimizerState saved = first.optimizer_state();
   const Vectorf hidden = first.template find_transform<Centering<float>>()->hidden_offset();
 
-  BernoulliRBMf model2(nv, nh);
+  BernoulliRBMf model2(n_visible, n_hidden);
   model2.set_params(rbm.params());
   PersistentChains<K> chains2 = chains;
   Trainer second(model2, chains2, opt, Opt());

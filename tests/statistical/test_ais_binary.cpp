@@ -29,7 +29,7 @@ namespace {
 
 constexpr double margin = 0.03;
 
-void check_against_exact(const AisResult& ais, double exact, double max_stderr = 0.1) {
+void check_binary_ais(const AisResult& ais, double exact, double max_stderr = 0.1) {
   INFO("exact log Z = " << exact << ", AIS " << ais.log_z << " ± " << ais.log_z_stderr << ", log Z_base = "
                         << ais.log_z_base << ", ESS = " << ais.effective_sample_size << " of " << ais.runs);
   CHECK(ais.log_z_stderr < max_stderr);
@@ -53,7 +53,7 @@ TEMPLATE_TEST_CASE("Generic AIS with GWG agrees with exact log Z: MLP energy wit
   CHECK(ais.log_z_base == Approx(bernoulli_base_log_z(model.base_logits())).epsilon(1e-12));
   CHECK(std::abs(exact - ais.log_z_base) > 1.5);  // real distance to cover (2.0 nats)
   CHECK(ais.mean_acceptance > 0.2);
-  check_against_exact(ais, exact);
+  check_binary_ais(ais, exact);
   // With log Z known exactly, the log-likelihood helper is −mean E − log Z.
   const MatrixX<S> data = test::random_binary<S>(50, 16, 9);
   VectorX<S> e(50);
@@ -74,14 +74,14 @@ TEST_CASE("Generic AIS agrees with exact log Z: RBM free energy (16 visible x 8 
   SECTION("Gibbs-with-Gradients") {
     const BinaryAisResult ais = ais_binary_log_z(model, base, opt);
     CHECK(std::abs(exact - ais.log_z_base) > 3);
-    check_against_exact(ais, exact);
+    check_binary_ais(ais, exact);
   }
   SECTION("random-scan Gibbs") {
     using Target = TemperedBinaryEnergy<RbmFreeEnergy<double>>;
     opt.steps_per_beta = 2;
     const BinaryAisResult ais = ais_binary_log_z(model, base, opt, RandomScanGibbs<Target>());
     CHECK(ais.steps_per_beta == 2);
-    check_against_exact(ais, exact);
+    check_binary_ais(ais, exact);
   }
 }
 
@@ -109,8 +109,8 @@ TEST_CASE("Generic AIS on a 100 x 16 RBM agrees with the RBM's fast AIS and with
                 << " ± " << generic.log_z_stderr << " (ESS " << generic.effective_sample_size << ", acceptance "
                 << generic.mean_acceptance << ")");
   CHECK(std::abs(exact - generic.log_z_base) > 30);
-  check_against_exact(fast, exact);
-  check_against_exact(generic, exact, 0.2);
+  check_binary_ais(fast, exact);
+  check_binary_ais(generic, exact, 0.2);
   const double combined = std::hypot(fast.log_z_stderr, generic.log_z_stderr);
   CHECK(std::abs(fast.log_z - generic.log_z) < 3 * combined + margin);
 }

@@ -20,6 +20,7 @@
 #include "ebm/samplers/binary_samplers.hpp"
 #include "support/binary_fixtures.hpp"
 #include "support/binary_transition.hpp"
+#include "support/exact_law_check.hpp"
 #include "support/goodness_of_fit.hpp"
 #include "support/mcse.hpp"
 
@@ -27,8 +28,8 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index d = 8, states = Index{1} << d, chains = 3000;
-constexpr double alpha_test = 0.001;
+constexpr Index d = 8, states = Index{1} << d, sampler_chains = 3000;
+using test::sampler_alpha;
 
 using Mlp = BaseTermEnergy<MlpEnergyd>;
 using Rbm = RbmFreeEnergy<float>;
@@ -36,47 +37,26 @@ using Rbm = RbmFreeEnergy<float>;
 Mlp mlp_model() { return test::mlp_with_base<double>(d, 16, 2.5, 1.0, 21); }
 Rbm rbm_model() { return test::rbm_free_energy<float>(d, 6, 1.2, 0.5, 22); }
 
-// Counts of the final states of `chains` chains started at independent fair coins, after `steps` steps.
 template <class K, class M>
-std::vector<double> final_counts(K kernel, const M& model, int steps, std::uint64_t seed,
-                                 BinaryChains<typename M::Scalar>* keep = nullptr) {
-  BinaryChains<typename M::Scalar> s;
-  auto rng = make_chain_streams(seed, chains);
-  kernel.init(model, s, test::random_binary<typename M::Scalar>(chains, d, seed + 1), rng);
-  for (int t = 0; t < steps; ++t) kernel.step(model, s, rng);
-  std::vector<double> counts(std::size_t(states), 0.0);
-  for (Index r = 0; r < chains; ++r) counts[std::size_t(binary_state_index(s.x.row(r)))] += 1;
-  if (keep) *keep = s;
-  return counts;
+std::vector<double> sampler_final_counts(K kernel, const M& model, int steps, std::uint64_t seed) {
+  return test::binary_final_counts(std::move(kernel), model, sampler_chains, steps, seed);
 }
-
 test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  return test::chi_square_test(p, counts, double(chains), alpha_test);
+  return test::chi_square_test(p, counts, double(sampler_chains), sampler_alpha);
 }
-double non_centrality(const Vectord& p, const Vectord& q) { return test::non_centrality(p, q, double(chains)); }
+double non_centrality(const Vectord& p, const Vectord& q) { return test::non_centrality(p, q, double(sampler_chains)); }
 
-// p P = p, the law after `steps` steps from uniform is within 1e-4 of p, and the sampled final states pass the
-// chi-square test against p.
+// The kernel's exact P leaves p invariant (through the tabulated energies P was built from: a float model's energies
+// from another batch split may differ in the last bits, by ~1e-8 in p), and its draws follow p.
 template <class K, class M>
 void check_samples_p(const std::string& name, K kernel, const M& model, const Matrixd& P, int steps,
                      std::uint64_t seed) {
   INFO(name);
-  const Vectord p = exact_binary_distribution(model);
-  {
-    // Invariance of the exact p of the tabulated energies (the ones P was built from: a float model's energies
-    // from another batch split may differ in the last bits, by ~1e-8 in p).
-    const auto table = test::tabulate(model);
-    Vectord pt = (-(table.energy.array() - table.energy.minCoeff())).exp().matrix();
-    pt /= pt.sum();
-    CHECK((pt.transpose() * P - pt.transpose()).cwiseAbs().maxCoeff() < 1e-13);
-  }
-  const double tv = test::total_variation(test::law_after(P, Vectord::Constant(states, 1.0 / states), steps), p);
-  INFO("TV(law after " << steps << " steps, p) = " << tv);
-  REQUIRE(tv < 1e-4);
-  const auto c = chi_square(p, final_counts(kernel, model, steps, seed));
-  INFO("chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical << ", p-value "
-                     << test::chi_square_p_value(c.df, c.x2));
-  CHECK(c.x2 < c.critical);
+  const auto table = test::tabulate(model);
+  Vectord tabulated = (-(table.energy.array() - table.energy.minCoeff())).exp().matrix();
+  tabulated /= tabulated.sum();
+  test::check_exact_law(exact_binary_distribution(model), tabulated, P, test::uniform_law(states), steps,
+                        double(sampler_chains), [&] { return sampler_final_counts(kernel, model, steps, seed); });
 }
 
 }  // namespace
@@ -118,14 +98,14 @@ TEST_CASE("negative control: the chi-square test rejects a slightly wrong p (GWG
   a[3] += 0.6;
   const Mlp wrong(model.net(), a);
   const Vectord q = exact_binary_distribution(wrong);
-  const auto cells = test::pool_states(q, double(chains));
+  const auto cells = test::pool_states(q, double(sampler_chains));
   const int df = cells.cells() - 1;
-  const double lambda = non_centrality(p, q), critical = test::chi_square_critical(df, alpha_test);
+  const double lambda = non_centrality(p, q), critical = test::chi_square_critical(df, sampler_alpha);
   INFO("TV(p, q) = " << test::total_variation(p, q) << ", non-centrality " << lambda << " on " << df << " df");
   // The expected statistic df + λ lies more than 4 of its standard deviations √(2(df + 2λ)) above the critical
   // value: the test has power ≈ 1 and must reject.
   REQUIRE(df + lambda - critical > 4 * std::sqrt(2 * (df + 2 * lambda)));
-  const auto counts = final_counts(GibbsWithGradients<Mlp>(1), model, 60, 101);
+  const auto counts = sampler_final_counts(GibbsWithGradients<Mlp>(1), model, 60, 101);
   const double x2 = test::chi_square_statistic(cells, counts);
   INFO("chi-square against q: " << x2 << ", critical " << critical);
   CHECK(x2 > critical);
@@ -150,10 +130,10 @@ TEST_CASE("DULA's stationary bias against the exact p, measured and bounded", "[
     CHECK(tv > c.tv_lo);
     CHECK(tv < c.tv_hi);
     const int steps = 60;
-    const double tv_t = test::total_variation(test::law_after(P, Vectord::Constant(states, 1.0 / states), steps), pi);
+    const double tv_t = test::total_variation(test::law_after(P, test::uniform_law(states), steps), pi);
     INFO("TV(law after " << steps << " steps, pi_alpha) = " << tv_t);
     REQUIRE(tv_t < 1e-4);
-    const auto counts = final_counts(Dula<Mlp>(c.alpha), model, steps, 120 + std::uint64_t(10 * c.alpha));
+    const auto counts = sampler_final_counts(Dula<Mlp>(c.alpha), model, steps, 120 + std::uint64_t(10 * c.alpha));
     const auto against_pi = chi_square(pi, counts);
     INFO("chi-square against pi_alpha " << against_pi.x2 << " on " << against_pi.df << " df, critical "
                                         << against_pi.critical);
@@ -207,9 +187,9 @@ TEST_CASE("one kernel, two chain sets, θ changes: both sets re-evaluate their c
   const Mlp target(other.net(), model.base_logits());  // what `model` becomes: another net, the same base
   GibbsWithGradients<Mlp> gwg;
   BinaryChains<double> a, b;
-  auto rng_a = make_chain_streams(42, chains), rng_b = make_chain_streams(43, chains);
-  gwg.init(model, a, test::random_binary<double>(chains, d, 44), rng_a);
-  gwg.init(model, b, test::random_binary<double>(chains, d, 45), rng_b);
+  auto rng_a = make_chain_streams(42, sampler_chains), rng_b = make_chain_streams(43, sampler_chains);
+  gwg.init(model, a, test::random_binary<double>(sampler_chains, d, 44), rng_a);
+  gwg.init(model, b, test::random_binary<double>(sampler_chains, d, 45), rng_b);
   for (int t = 0; t < 5; ++t) {
     gwg.step(model, a, rng_a);
     gwg.step(model, b, rng_b);
@@ -222,8 +202,8 @@ TEST_CASE("one kernel, two chain sets, θ changes: both sets re-evaluate their c
   CHECK_FALSE(gwg.cache_is_current(model, b));
   gwg.step(model, b, rng_b);  // and b's, although the kernel has just seen this θ
   CHECK(gwg.cache_is_current(model, b));
-  Vectord e(chains);
-  Matrixd g(chains, d);
+  Vectord e(sampler_chains);
+  Matrixd g(sampler_chains, d);
   model.energy_and_grad(b.x, e, g);
   // Equal up to rounding (one product over all rows here, blocks of 25 in the kernel); a stale cache would be
   // off by O(1).
@@ -234,7 +214,7 @@ TEST_CASE("one kernel, two chain sets, θ changes: both sets re-evaluate their c
     gwg.step(model, b, rng_b);
   }
   std::vector<double> counts(std::size_t(states), 0.0);
-  for (Index r = 0; r < chains; ++r) counts[std::size_t(binary_state_index(b.x.row(r)))] += 1;
+  for (Index r = 0; r < sampler_chains; ++r) counts[std::size_t(binary_state_index(b.x.row(r)))] += 1;
   const Vectord p = exact_binary_distribution(target);
   const auto c = chi_square(p, counts);
   INFO("set b against the new p: chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical);

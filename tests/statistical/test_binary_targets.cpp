@@ -23,6 +23,7 @@
 #include "ebm/estimate/exact_binary.hpp"
 #include "ebm/samplers/binary_samplers.hpp"
 #include "support/binary_fixtures.hpp"
+#include "support/exact_law_check.hpp"
 #include "support/goodness_of_fit.hpp"
 #include "support/mcse.hpp"
 #include "support/target_transitions.hpp"
@@ -31,13 +32,13 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index chains = 3000;
-constexpr double alpha_test = 0.001;
+constexpr Index target_chains = 3000;
+using test::sampler_alpha;
 
 using Ising = IsingModel<double>;
 using Mlp = BaseTermEnergy<MlpEnergyd>;
 
-Vectord random_field(Index d, double scale, std::uint64_t seed) {
+Vectord ising_field(Index d, double scale, std::uint64_t seed) {
   Rng rng = make_stream(seed, StreamPurpose::user, 0);
   Vectord h(d);
   for (Index i = 0; i < d; ++i) h[i] = scale * standard_normal<double>(rng);
@@ -46,49 +47,21 @@ Vectord random_field(Index d, double scale, std::uint64_t seed) {
 
 // σ = 0.2, near σ_c ≈ 0.22: the 3 × 3 torus leans to all-up and all-down, which slows single-site moves (at
 // σ = 0.3, 40 sweeps of systematic Gibbs leave TV 0.21 from p); the field breaks the symmetry.
-Ising ising3() { return Ising(3, 3, 0.2, random_field(9, 0.3, 51)); }
+Ising ising3() { return Ising(3, 3, 0.2, ising_field(9, 0.3, 51)); }
 Mlp mlp8() { return test::mlp_with_base<double>(8, 16, 2.5, 1.0, 21); }
 
 template <class K, class M>
-std::vector<double> final_counts(K kernel, const M& model, int steps, std::uint64_t seed) {
-  const Index d = model.dim();
-  BinaryChains<double> s;
-  auto rng = make_chain_streams(seed, chains);
-  kernel.init(model, s, test::random_binary<double>(chains, d, seed + 1), rng);
-  for (int t = 0; t < steps; ++t) kernel.step(model, s, rng);
-  std::vector<double> counts(std::size_t(Index{1} << d), 0.0);
-  for (Index r = 0; r < chains; ++r) counts[std::size_t(binary_state_index(s.x.row(r)))] += 1;
-  return counts;
+std::vector<double> target_final_counts(K kernel, const M& model, int steps, std::uint64_t seed) {
+  return test::binary_final_counts(std::move(kernel), model, target_chains, steps, seed);
 }
-
-test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  return test::chi_square_test(p, counts, double(chains), alpha_test);
-}
-
-// Non-centrality of the chi-square test against q when the draws come from p (pooled as for q), and whether the
-// test then has power ≈ 1: df + λ more than 4 standard deviations √(2(df + 2λ)) above the critical value.
-bool has_power(const Vectord& p, const Vectord& q) {
-  const double lambda = test::non_centrality(p, q, double(chains));
-  const int df = test::pool_states(q, double(chains)).cells() - 1;
-  INFO("non-centrality " << lambda << " on " << df << " df");
-  return df + lambda - test::chi_square_critical(df, alpha_test) > 4 * std::sqrt(2 * (df + 2 * lambda));
-}
-
-Vectord uniform_law(Index d) { return Vectord::Constant(Index{1} << d, 1.0 / double(Index{1} << d)); }
 
 template <class K, class M>
-void check_samples_p(const std::string& name, K kernel, const M& model, const Matrixd& P, int steps,
+void check_target_samples_p(const std::string& name, K kernel, const M& model, const Matrixd& P, int steps,
                      std::uint64_t seed) {
   INFO(name);
   const Vectord p = exact_binary_distribution(model);
-  CHECK((p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff() < 1e-13);
-  const double tv = test::total_variation(test::law_after(P, uniform_law(model.dim()), steps), p);
-  INFO("TV(law after " << steps << " steps, p) = " << tv);
-  REQUIRE(tv < 1e-4);
-  const auto c = chi_square(p, final_counts(kernel, model, steps, seed));
-  INFO("chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical << ", p-value "
-                     << test::chi_square_p_value(c.df, c.x2));
-  CHECK(c.x2 < c.critical);
+  test::check_exact_law(p, p, P, test::uniform_law(Index{1} << model.dim()), steps, double(target_chains),
+                        [&] { return target_final_counts(kernel, model, steps, seed); });
 }
 
 }  // namespace
@@ -97,14 +70,14 @@ TEST_CASE("new samplers draw the exact p of a 3 x 3 periodic Ising model (chi-sq
           "[binary][statistical][chi-square][ising]") {
   const Ising model = ising3();
   const auto table = test::tabulate(model);
-  check_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Ising>(), model, test::systematic_gibbs_transition(table),
+  check_target_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Ising>(), model, test::systematic_gibbs_transition(table),
                   200, 201);
-  check_samples_p("Hamming ball, block 3, radius 1", HammingBall<Ising>(3, 1), model,
+  check_target_samples_p("Hamming ball, block 3, radius 1", HammingBall<Ising>(3, 1), model,
                   test::hamming_ball_transition(table, 3, 1), 1500, 202);
-  check_samples_p("Hamming ball, block 5, radius 2", HammingBall<Ising>(5, 2), model,
+  check_target_samples_p("Hamming ball, block 5, radius 2", HammingBall<Ising>(5, 2), model,
                   test::hamming_ball_transition(table, 5, 2), 800, 203);
-  check_samples_p("PAS, path 3", PathAuxiliary<Ising>(3), model, test::path_auxiliary_transition(table, 3), 1000, 205);
-  check_samples_p("PAS, path length uniform on 1..4", PathAuxiliary<Ising>(4, PathLength::uniform), model,
+  check_target_samples_p("PAS, path 3", PathAuxiliary<Ising>(3), model, test::path_auxiliary_transition(table, 3), 1000, 205);
+  check_target_samples_p("PAS, path length uniform on 1..4", PathAuxiliary<Ising>(4, PathLength::uniform), model,
                   test::path_auxiliary_uniform_length_transition(table, 4), 1000, 204);
 }
 
@@ -112,13 +85,13 @@ TEST_CASE("new samplers draw the exact p of an MLP energy with base term (chi-sq
           "[binary][statistical][chi-square]") {
   const Mlp model = mlp8();
   const auto table = test::tabulate(model);
-  check_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Mlp>(), model, test::systematic_gibbs_transition(table),
+  check_target_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Mlp>(), model, test::systematic_gibbs_transition(table),
                   30, 211);
-  check_samples_p("Hamming ball, block 4, radius 2", HammingBall<Mlp>(4, 2), model,
+  check_target_samples_p("Hamming ball, block 4, radius 2", HammingBall<Mlp>(4, 2), model,
                   test::hamming_ball_transition(table, 4, 2), 100, 212);
-  check_samples_p("PAS, path 1", PathAuxiliary<Mlp>(1), model, test::path_auxiliary_transition(table, 1), 100, 213);
-  check_samples_p("PAS, path 3", PathAuxiliary<Mlp>(3), model, test::path_auxiliary_transition(table, 3), 100, 215);
-  check_samples_p("PAS, path length uniform on 1..2", PathAuxiliary<Mlp>(2, PathLength::uniform), model,
+  check_target_samples_p("PAS, path 1", PathAuxiliary<Mlp>(1), model, test::path_auxiliary_transition(table, 1), 100, 213);
+  check_target_samples_p("PAS, path 3", PathAuxiliary<Mlp>(3), model, test::path_auxiliary_transition(table, 3), 100, 215);
+  check_target_samples_p("PAS, path length uniform on 1..2", PathAuxiliary<Mlp>(2, PathLength::uniform), model,
                   test::path_auxiliary_uniform_length_transition(table, 2), 200, 214);
 }
 
@@ -134,7 +107,7 @@ TEST_CASE("PAS with an even fixed path length preserves the parity of the start 
   for (Index s = 0; s < P.rows(); ++s)
     for (Index y = 0; y < P.cols(); ++y)
       if (P(s, y) > 0) CHECK(std::popcount(std::uint64_t(s ^ y)) % 2 == 0);
-  const double tv = test::total_variation(test::law_after(P, uniform_law(9), 1000), p);
+  const double tv = test::total_variation(test::law_after(P, test::uniform_law(512), 1000), p);
   INFO("TV(law after 1000 steps, p) = " << tv);
   CHECK(tv > 0.1);
 }
@@ -147,8 +120,8 @@ TEST_CASE("negative controls: a slightly wrong p, and a PAS with a wrong accepta
     const Ising wrong(3, 3, 0.26, model.field());
     const Vectord q = exact_binary_distribution(wrong);
     INFO("TV(p, q) = " << test::total_variation(p, q));
-    REQUIRE(has_power(p, q));
-    const auto c = chi_square(q, final_counts(SystematicScanGibbs<Ising>(), model, 200, 201));
+    REQUIRE(test::has_power(p, q, double(target_chains), sampler_alpha));
+    const auto c = test::chi_square_test(q, target_final_counts(SystematicScanGibbs<Ising>(), model, 200, 201), double(target_chains), sampler_alpha);
     INFO("chi-square against q " << c.x2 << ", critical " << c.critical);
     CHECK(c.x2 > c.critical);
   }
@@ -158,20 +131,20 @@ TEST_CASE("negative controls: a slightly wrong p, and a PAS with a wrong accepta
     const double drift = (p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff();
     INFO("max |p P − p| = " << drift);
     CHECK(drift > 1e-3);  // the invariance check above would catch it
-    const Vectord law = test::law_after(P, uniform_law(9), 1000);
+    const Vectord law = test::law_after(P, test::uniform_law(512), 1000);
     INFO("TV(law of the wrong kernel after 1000 steps, p) = " << test::total_variation(law, p));
-    REQUIRE(has_power(law, p));
+    REQUIRE(test::has_power(law, p, double(target_chains), sampler_alpha));
     // 3000 draws from that law (inverse CDF, fixed seed) are what the wrong kernel's chains would give.
     Rng rng = make_stream(206, StreamPurpose::user, 0);
     std::vector<double> counts(512, 0.0);
-    for (Index r = 0; r < chains; ++r) {
+    for (Index r = 0; r < target_chains; ++r) {
       const double u = uniform01d(rng);
       double acc = 0;
       Index s = 0;
       while (s < 511 && (acc += law[s]) <= u) ++s;
       counts[std::size_t(s)] += 1;
     }
-    const auto c = chi_square(p, counts);
+    const auto c = test::chi_square_test(p, counts, double(target_chains), sampler_alpha);
     INFO("chi-square against p " << c.x2 << ", critical " << c.critical);
     CHECK(c.x2 > c.critical);
   }
@@ -204,7 +177,7 @@ void check_mean(const std::string& name, K kernel, const M& model, const Matrixd
 
 TEST_CASE("every binary sampler reproduces the exact means of a 4 x 4 Ising model (enumerated)",
           "[binary][statistical][ising][mean]") {
-  const Ising model(4, 4, 0.2, random_field(16, 0.2, 61));
+  const Ising model(4, 4, 0.2, ising_field(16, 0.2, 61));
   const Vectord p = exact_binary_distribution(model);
   // Exact E[mean of x] and E[nearest-neighbour correlation c(x) = sᵀAs / (4d)] (each edge twice, so c ∈ [−1, 1]).
   const Index d = 16;
@@ -239,7 +212,7 @@ TEST_CASE("every binary sampler reproduces the exact means of a 4 x 4 Ising mode
 TEST_CASE("factorized Bernoulli, d = 400: chains started at exact draws stay exact under every new sampler",
           "[binary][statistical][bernoulli][mean]") {
   const Index d = 400, n = 32;
-  const FactorizedBernoulli<double> model(random_field(d, 1.5, 71));
+  const FactorizedBernoulli<double> model(ising_field(d, 1.5, 71));
   const Vectord m = model.mean();
   const double exact = m.sum(), sd = std::sqrt((m.array() * (1 - m.array())).sum());
   Matrixd start(n, d);

@@ -22,24 +22,24 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index nv = 10, nh = 6, chains = 64;
+constexpr Index gibbs_nv = 10, gibbs_nh = 6, gibbs_chains = 64;
 
 template <class S>
 BernoulliRBM<S> mixing_rbm() {
-  return test::random_rbm<S>(nv, nh, 1.5, 0.5, 1);
+  return test::random_rbm<S>(gibbs_nv, gibbs_nh, 1.5, 0.5, 1);
 }
 
 // Every chain starts at an independent uniformly random state, so μ₀ is uniform over the 2^nv states.
 template <class S>
 MatrixX<S> uniform_starts(std::uint64_t seed) {
   Rng rng = make_stream(seed, StreamPurpose::init, 0);
-  MatrixX<S> v0(chains, nv);
-  for (Index r = 0; r < chains; ++r)
-    for (Index k = 0; k < nv; ++k) v0(r, k) = bernoulli(rng, S(0.5));
+  MatrixX<S> v0(gibbs_chains, gibbs_nv);
+  for (Index r = 0; r < gibbs_chains; ++r)
+    for (Index k = 0; k < gibbs_nv; ++k) v0(r, k) = bernoulli(rng, S(0.5));
   return v0;
 }
 
-Vectord uniform_law() { return Vectord::Constant(Index{1} << nv, 1.0 / double(Index{1} << nv)); }
+Vectord uniform_law() { return Vectord::Constant(Index{1} << gibbs_nv, 1.0 / double(Index{1} << gibbs_nv)); }
 
 }  // namespace
 
@@ -56,13 +56,13 @@ TEST_CASE("block Gibbs: the slowest mode of v decays at the exact rate lambda2",
   const Index burn_in = test::burn_in_sweeps(g, uniform_law(), 1e-4);
   BlockGibbs<BernoulliRBMd> gibbs;
   GibbsChains<double> s;
-  auto rng = make_chain_streams(2024, chains);
+  auto rng = make_chain_streams(2024, gibbs_chains);
   gibbs.init(rbm, s, uniform_starts<double>(11), rng);
   for (Index t = 0; t < burn_in; ++t) gibbs.step(rbm, s, rng);
-  Eigen::MatrixXd f(sweeps, chains);
+  Eigen::MatrixXd f(sweeps, gibbs_chains);
   for (Index t = 0; t < sweeps; ++t) {
     gibbs.step(rbm, s, rng);
-    for (Index r = 0; r < chains; ++r) f(t, r) = g.slowest[test::state_index(s.v.row(r))];
+    for (Index r = 0; r < gibbs_chains; ++r) f(t, r) = g.slowest[test::state_index(s.v.row(r))];
   }
 
   // E_p f = 0 and E_p f² = 1 by construction: the sampler's averages, with their MCSEs.
@@ -76,11 +76,11 @@ TEST_CASE("block Gibbs: the slowest mode of v decays at the exact rate lambda2",
   // the spread of the per-chain averages (a t-statistic with 63 degrees of freedom; |t| > 4 has
   // probability 1.7e-4).
   for (Index lag : {1, 2}) {
-    Vectord per_chain(chains);
-    for (Index r = 0; r < chains; ++r)
+    Vectord per_chain(gibbs_chains);
+    for (Index r = 0; r < gibbs_chains; ++r)
       per_chain[r] = f.col(r).head(sweeps - lag).dot(f.col(r).tail(sweeps - lag)) / double(sweeps - lag);
     const double mean = per_chain.mean();
-    const double se = std::sqrt((per_chain.array() - mean).square().sum() / double(chains - 1) / double(chains));
+    const double se = std::sqrt((per_chain.array() - mean).square().sum() / double(gibbs_chains - 1) / double(gibbs_chains));
     const double expected = std::pow(g.lambda2, double(lag));
     INFO("lag " << lag << ": sampler " << mean << " +- " << se << ", exact " << expected);
     CHECK(std::abs(mean - expected) < 4 * se);
@@ -95,16 +95,16 @@ TEMPLATE_TEST_CASE("block Gibbs: model term within 4 MCSE of the exact E_p[dE/dt
   const Vectord exact = exact_model_expectation(rbm);
   const Index sweeps = 1000, P = rbm.num_params();
   // Burn-in bias of a mean is at most δ · sd_p; δ = 0.1/√(draws) keeps it below a tenth of the MCSE.
-  const Index burn_in = test::burn_in_sweeps(g, uniform_law(), 0.1 / std::sqrt(double(sweeps * chains)));
+  const Index burn_in = test::burn_in_sweeps(g, uniform_law(), 0.1 / std::sqrt(double(sweeps * gibbs_chains)));
 
   BlockGibbs<BernoulliRBM<S>> gibbs;
   GibbsChains<S> s;
-  auto rng = make_chain_streams(99, chains);
+  auto rng = make_chain_streams(99, gibbs_chains);
   gibbs.init(rbm, s, uniform_starts<S>(13), rng);
   for (Index t = 0; t < burn_in; ++t) gibbs.step(rbm, s, rng);
 
   // ∂E/∂θ at (v, E[h|v]) per chain and sweep, from the model's own statistics routine.
-  std::vector<Eigen::MatrixXd> stat(std::size_t(P), Eigen::MatrixXd(sweeps, chains));
+  std::vector<Eigen::MatrixXd> stat(std::size_t(P), Eigen::MatrixXd(sweeps, gibbs_chains));
   VectorX<S> row_stat(P), batch_sum(P);
   Vectord row_total(P);
   double batch_error = 0;
@@ -113,7 +113,7 @@ TEMPLATE_TEST_CASE("block Gibbs: model term within 4 MCSE of the exact E_p[dE/dt
     batch_sum.setZero();
     gibbs.accumulate_stats(rbm, s, S(1), batch_sum);  // the trainer's batched path
     row_total.setZero();
-    for (Index r = 0; r < chains; ++r) {
+    for (Index r = 0; r < gibbs_chains; ++r) {
       row_stat.setZero();
       rbm.accumulate_stats(s.v.row(r), s.ph.row(r), S(1), row_stat);
       for (Index k = 0; k < P; ++k) stat[std::size_t(k)](t, r) = double(row_stat[k]);
@@ -137,6 +137,6 @@ TEMPLATE_TEST_CASE("block Gibbs: model term within 4 MCSE of the exact E_p[dE/dt
                            << exact[k] << ", z = " << z);
     CHECK(std::abs(z) < 4);
     // Every function of v has τ ≤ (1+λ₂)/(1−λ₂); τ̂ has relative sd ≈ √(2(2M+1)/N) (Sokal).
-    CHECK(e.tau < tau_max * (1 + 4 * std::sqrt(2.0 * double(2 * e.window + 1) / double(sweeps * chains))));
+    CHECK(e.tau < tau_max * (1 + 4 * std::sqrt(2.0 * double(2 * e.window + 1) / double(sweeps * gibbs_chains))));
   }
 }

@@ -19,19 +19,20 @@
 #include "ebm/samplers/categorical_samplers.hpp"
 #include "support/binary_transition.hpp"
 #include "support/categorical_transition.hpp"
+#include "support/exact_law_check.hpp"
 #include "support/goodness_of_fit.hpp"
 
 using namespace ebm;
 
 namespace {
 
-constexpr Index chains = 3000;
-constexpr double alpha_test = 0.001;
+constexpr Index potts_chains = 3000;
+using test::sampler_alpha;
 constexpr int q = 3;
 
 using Potts = PottsModel<double>;
 
-Vectord random_field(Index size, double scale, std::uint64_t seed) {
+Vectord potts_field(Index size, double scale, std::uint64_t seed) {
   Rng rng = make_stream(seed, StreamPurpose::user, 0);
   Vectord h(size);
   for (Index k = 0; k < size; ++k) h[k] = scale * standard_normal<double>(rng);
@@ -40,7 +41,7 @@ Vectord random_field(Index size, double scale, std::uint64_t seed) {
 
 // J = 0.8 (J_c of the infinite lattice ≈ 1.005): the tiny torus (double edges across its side of 2) leans towards
 // equal labels; the field breaks the symmetry between labels.
-Potts potts23() { return Potts(2, 3, q, 0.8, random_field(18, 0.5, 81)); }
+Potts potts23() { return Potts(2, 3, q, 0.8, potts_field(18, 0.5, 81)); }
 
 // Uniform labels, the law the exact computation starts from.
 LabelMatrix uniform_starts(Index rows, Index sites, std::uint64_t seed) {
@@ -51,44 +52,23 @@ LabelMatrix uniform_starts(Index rows, Index sites, std::uint64_t seed) {
 }
 
 template <class K>
-std::vector<double> final_counts(K kernel, const Potts& model, int steps, std::uint64_t seed) {
+std::vector<double> potts_final_counts(K kernel, const Potts& model, int steps, std::uint64_t seed) {
   typename K::State s;
-  auto rng = make_chain_streams(seed, chains);
-  kernel.init(model, s, uniform_starts(chains, model.num_sites(), seed + 1), rng);
+  auto rng = make_chain_streams(seed, potts_chains);
+  kernel.init(model, s, uniform_starts(potts_chains, model.num_sites(), seed + 1), rng);
   for (int t = 0; t < steps; ++t) kernel.step(model, s, rng);
   std::vector<double> counts(729, 0.0);
-  for (Index r = 0; r < chains; ++r) counts[std::size_t(categorical_state_index(label_row(ConstLabelRef(s.x), r), q))] += 1;
+  for (Index r = 0; r < potts_chains; ++r) counts[std::size_t(categorical_state_index(label_row(ConstLabelRef(s.x), r), q))] += 1;
   return counts;
 }
 
-test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  return test::chi_square_test(p, counts, double(chains), alpha_test);
-}
-
-// Whether the test has power ≈ 1 against q when the draws come from p: df + λ more than 4 standard deviations
-// √(2(df + 2λ)) above the critical value.
-bool has_power(const Vectord& p, const Vectord& q_law) {
-  const double lambda = test::non_centrality(p, q_law, double(chains));
-  const int df = test::pool_states(q_law, double(chains)).cells() - 1;
-  INFO("non-centrality " << lambda << " on " << df << " df");
-  return df + lambda - test::chi_square_critical(df, alpha_test) > 4 * std::sqrt(2 * (df + 2 * lambda));
-}
-
-Vectord uniform_law() { return Vectord::Constant(729, 1.0 / 729); }
-
 template <class K>
-void check_samples_p(const std::string& name, K kernel, const Potts& model, const Matrixd& P, int steps,
+void check_potts_samples_p(const std::string& name, K kernel, const Potts& model, const Matrixd& P, int steps,
                      std::uint64_t seed) {
   INFO(name);
   const Vectord p = exact_categorical_distribution(model);
-  CHECK((p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff() < 1e-13);
-  const double tv = test::total_variation(test::law_after(P, uniform_law(), steps), p);
-  INFO("TV(law after " << steps << " steps, p) = " << tv);
-  REQUIRE(tv < 1e-4);
-  const auto c = chi_square(p, final_counts(kernel, model, steps, seed));
-  INFO("chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical << ", p-value "
-                     << test::chi_square_p_value(c.df, c.x2));
-  CHECK(c.x2 < c.critical);
+  test::check_exact_law(p, p, P, test::uniform_law(729), steps, double(potts_chains),
+                        [&] { return potts_final_counts(kernel, model, steps, seed); });
 }
 
 }  // namespace
@@ -97,11 +77,11 @@ TEST_CASE("categorical samplers draw the exact p of a 2 x 3 periodic Potts model
           "[categorical][statistical][chi-square][potts]") {
   const Potts model = potts23();
   const auto table = test::tabulate_categorical(model);
-  check_samples_p("systematic-scan Gibbs", CategoricalSystematicGibbs<Potts>(), model,
+  check_potts_samples_p("systematic-scan Gibbs", CategoricalSystematicGibbs<Potts>(), model,
                   test::systematic_gibbs_transition(table), 40, 501);
-  check_samples_p("random-scan Gibbs", CategoricalRandomScanGibbs<Potts>(), model,
+  check_potts_samples_p("random-scan Gibbs", CategoricalRandomScanGibbs<Potts>(), model,
                   test::random_scan_gibbs_transition(table), 400, 502);
-  check_samples_p("categorical GWG", CategoricalGibbsWithGradients<Potts>(), model,
+  check_potts_samples_p("categorical GWG", CategoricalGibbsWithGradients<Potts>(), model,
                   test::categorical_gwg_transition(table), 250, 503);
 }
 
@@ -112,16 +92,16 @@ TEST_CASE("categorical GWG in float draws the exact p of the same Potts model (c
   const auto table = test::tabulate_categorical(model_f);
   const Vectord p = exact_categorical_distribution(model_f);
   const Matrixd P = test::categorical_gwg_transition(table);
-  const double tv = test::total_variation(test::law_after(P, uniform_law(), 250), p);
+  const double tv = test::total_variation(test::law_after(P, test::uniform_law(729), 250), p);
   REQUIRE(tv < 1e-4);
   CategoricalGibbsWithGradients<PottsModel<float>> kernel;
   CategoricalChains<float> s;
-  auto rng = make_chain_streams(504, chains);
-  kernel.init(model_f, s, uniform_starts(chains, 6, 505), rng);
+  auto rng = make_chain_streams(504, potts_chains);
+  kernel.init(model_f, s, uniform_starts(potts_chains, 6, 505), rng);
   for (int t = 0; t < 250; ++t) kernel.step(model_f, s, rng);
   std::vector<double> counts(729, 0.0);
-  for (Index r = 0; r < chains; ++r) counts[std::size_t(categorical_state_index(label_row(ConstLabelRef(s.x), r), q))] += 1;
-  const auto c = chi_square(p, counts);
+  for (Index r = 0; r < potts_chains; ++r) counts[std::size_t(categorical_state_index(label_row(ConstLabelRef(s.x), r), q))] += 1;
+  const auto c = test::chi_square_test(p, counts, double(potts_chains), sampler_alpha);
   INFO("chi-square " << c.x2 << " on " << c.df << " df, critical " << c.critical);
   CHECK(c.x2 < c.critical);
 }
@@ -134,8 +114,8 @@ TEST_CASE("negative controls: a slightly wrong p, and GWG without its proposal r
     const Potts wrong(2, 3, q, 1.0, model.field());
     const Vectord q_law = exact_categorical_distribution(wrong);
     INFO("TV(p, q) = " << test::total_variation(p, q_law));
-    REQUIRE(has_power(p, q_law));
-    const auto c = chi_square(q_law, final_counts(CategoricalSystematicGibbs<Potts>(), model, 40, 501));
+    REQUIRE(test::has_power(p, q_law, double(potts_chains), sampler_alpha));
+    const auto c = test::chi_square_test(q_law, potts_final_counts(CategoricalSystematicGibbs<Potts>(), model, 40, 501), double(potts_chains), sampler_alpha);
     INFO("chi-square against q " << c.x2 << ", critical " << c.critical);
     CHECK(c.x2 > c.critical);
   }
@@ -144,20 +124,20 @@ TEST_CASE("negative controls: a slightly wrong p, and GWG without its proposal r
     const double drift = (p.transpose() * P - p.transpose()).cwiseAbs().maxCoeff();
     INFO("max |p P − p| = " << drift);
     CHECK(drift > 1e-4);  // the invariance check above would catch it
-    const Vectord law = test::law_after(P, uniform_law(), 1000);
+    const Vectord law = test::law_after(P, test::uniform_law(729), 1000);
     INFO("TV(law of the wrong kernel after 1000 steps, p) = " << test::total_variation(law, p));
-    REQUIRE(has_power(law, p));
+    REQUIRE(test::has_power(law, p, double(potts_chains), sampler_alpha));
     // 3000 draws from that law (inverse CDF, fixed seed) are what the wrong kernel's chains would give.
     Rng rng = make_stream(506, StreamPurpose::user, 0);
     std::vector<double> counts(729, 0.0);
-    for (Index r = 0; r < chains; ++r) {
+    for (Index r = 0; r < potts_chains; ++r) {
       const double u = uniform01d(rng);
       double acc = 0;
       Index s = 0;
       while (s < 728 && (acc += law[s]) <= u) ++s;
       counts[std::size_t(s)] += 1;
     }
-    const auto c = chi_square(p, counts);
+    const auto c = test::chi_square_test(p, counts, double(potts_chains), sampler_alpha);
     INFO("chi-square against p " << c.x2 << ", critical " << c.critical);
     CHECK(c.x2 > c.critical);
   }

@@ -49,14 +49,6 @@ Moments exact_moments(const GaussianBernoulliRBM<S>& m) {
   return r;
 }
 
-// One statistic of the draws (steps × chains) against its exact value: z = (estimate − exact) / MCSE.
-void check_within_4_mcse(const Eigen::MatrixXd& draws, double exact, const char* what) {
-  const auto e = test::estimate_mean(draws);
-  const double z = (e.mean - exact) / e.mcse;
-  INFO(what << ": sampler " << e.mean << " +- " << e.mcse << " (tau " << e.tau << ", ESS " << e.ess << "), exact "
-            << exact << ", z = " << z);
-  CHECK(std::abs(z) < 4);
-}
 
 // The small model of the sampling tests: σ = (0.8, 1.2), weights of order 1 so the 8 mixture components
 // are spread over several σ (p(v) is clearly non-Gaussian), biases mixed.
@@ -89,11 +81,11 @@ struct Draws {
     }
   }
   void check(const Moments& ex) const {
-    check_within_4_mcse(x1, ex.mean[0], "E v1");
-    check_within_4_mcse(x2, ex.mean[1], "E v2");
-    check_within_4_mcse(s11, ex.cov(0, 0), "Var v1");
-    check_within_4_mcse(s22, ex.cov(1, 1), "Var v2");
-    check_within_4_mcse(s12, ex.cov(0, 1), "Cov(v1, v2)");
+    test::check_within_4_mcse(x1, ex.mean[0], "E v1");
+    test::check_within_4_mcse(x2, ex.mean[1], "E v2");
+    test::check_within_4_mcse(s11, ex.cov(0, 0), "Var v1");
+    test::check_within_4_mcse(s22, ex.cov(1, 1), "Var v2");
+    test::check_within_4_mcse(s12, ex.cov(0, 1), "Cov(v1, v2)");
   }
 };
 

@@ -27,14 +27,6 @@ namespace {
 double normal_tail(double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }
 double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * std::numbers::pi); }
 
-// One statistic of the draws (steps × chains) against its exact value.
-void check_within_4_mcse(const Eigen::MatrixXd& draws, double exact, const char* what) {
-  const auto e = test::estimate_mean(draws);
-  const double z = (e.mean - exact) / e.mcse;
-  INFO(what << ": sampler " << e.mean << " +- " << e.mcse << " (tau " << e.tau << ", ESS " << e.ess << "), exact "
-            << exact << ", z = " << z);
-  CHECK(std::abs(z) < 4);
-}
 
 // Start states with every coordinate N(centre, spread²), from their own stream.
 template <class S>
@@ -106,13 +98,13 @@ TEMPLATE_TEST_CASE("MALA on a correlated 2-D Gaussian: moments and a tail within
       acc(t, r) = s.acceptance[r];
     }
   }
-  check_within_4_mcse(x1, m1, "E x1");
-  check_within_4_mcse(x2, m2, "E x2");
-  check_within_4_mcse(v1, s1 * s1, "Var x1");
-  check_within_4_mcse(v2, s2 * s2, "Var x2");
-  check_within_4_mcse(c12, rho * s1 * s2, "Cov(x1, x2)");
-  check_within_4_mcse(t1, normal_tail(2.0), "P(x1 > mu1 + 2 sigma1)");
-  check_within_4_mcse(t2, normal_tail(1.5), "P(x2 < mu2 - 1.5 sigma2)");
+  test::check_within_4_mcse(x1, m1, "E x1");
+  test::check_within_4_mcse(x2, m2, "E x2");
+  test::check_within_4_mcse(v1, s1 * s1, "Var x1");
+  test::check_within_4_mcse(v2, s2 * s2, "Var x2");
+  test::check_within_4_mcse(c12, rho * s1 * s2, "Cov(x1, x2)");
+  test::check_within_4_mcse(t1, normal_tail(2.0), "P(x1 > mu1 + 2 sigma1)");
+  test::check_within_4_mcse(t2, normal_tail(1.5), "P(x2 < mu2 - 1.5 sigma2)");
   check_acceptance_near_target(acc, warmup.adaptation.target);
 }
 
@@ -152,9 +144,9 @@ TEST_CASE("MALA on a two-component 1-D Gaussian mixture: moments and a tail with
       tl(t / thin, r) = s.x(r, 0) > c;
     }
   }
-  check_within_4_mcse(x, mean, "E x");
-  check_within_4_mcse(v, var, "Var x");
-  check_within_4_mcse(tl, tail, "P(x > 2.5)");
+  test::check_within_4_mcse(x, mean, "E x");
+  test::check_within_4_mcse(v, var, "Var x");
+  test::check_within_4_mcse(tl, tail, "P(x > 2.5)");
   check_acceptance_near_target(acc, warmup.adaptation.target);
 }
 
@@ -201,9 +193,9 @@ TEST_CASE("MALA in a box samples the truncated target exactly (reflect and clip)
   }
   CHECK(lowest >= lo);
   CHECK(highest <= hi);
-  check_within_4_mcse(x, mean, "E x");
-  check_within_4_mcse(x2, second, "E x^2");
-  check_within_4_mcse(upper, (normal_tail(mid) - normal_tail(hi)) / Z, "P(x > middle of the box)");
+  test::check_within_4_mcse(x, mean, "E x");
+  test::check_within_4_mcse(x2, second, "E x^2");
+  test::check_within_4_mcse(upper, (normal_tail(mid) - normal_tail(hi)) / Z, "P(x > middle of the box)");
 }
 
 // ULA on E = Σ_i (x_i − μ_i)² / (2σ_i²) (independent coordinates) is, coordinate by coordinate, the AR(1)
@@ -242,8 +234,8 @@ TEST_CASE("ULA on a Gaussian: the stationary variance is the discretization-bias
     const double s2 = sigma2[Index(i)];
     const double biased = s2 / (1 - eps / (2 * s2));
     INFO("coordinate " << i << ": sigma^2 = " << s2 << ", ULA's stationary variance " << biased);
-    check_within_4_mcse(x[i], mu[Index(i)], "E x_i");
-    check_within_4_mcse(v[i], biased, "Var x_i");
+    test::check_within_4_mcse(x[i], mu[Index(i)], "E x_i");
+    test::check_within_4_mcse(v[i], biased, "Var x_i");
     const auto e = test::estimate_mean(v[i]);
     CHECK(std::abs(e.mean - s2) > 10 * e.mcse);
   }

@@ -12,14 +12,14 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index nv = 12, nh = 8, examples = 2000;
+constexpr Index learn_nv = 12, learn_nh = 8, examples = 2000;
 
 // Weights N(0, 1.25²) with b = −½ W·1 and c = −½ Wᵀ·1: the RBM written in ±1 spins without fields, so
 // p(v, h) = p(1 − v, 1 − h), every unit has marginal ½ and all structure lies in the pairwise couplings.
 // An independent-units model then learns nothing beyond uniform marginals, and the truth is 1.24 nats per
 // example better than it on the training set (required to exceed 0.5): learnable, but not for free.
 BernoulliRBMf spin_symmetric_truth() {
-  auto truth = test::random_rbm<float>(nv, nh, 1.25, 0.0, 1);
+  auto truth = test::random_rbm<float>(learn_nv, learn_nh, 1.25, 0.0, 1);
   truth.modify_params([&](Vectorf& t) {
     const Matrixf W = truth.W();
     truth.b_of(t) = -0.5f * W.rowwise().sum();
@@ -64,7 +64,7 @@ TrainOptions options() {
 // Held-out set: the maximizer falls below the truth by k/(2n) in expectation on new data (train–test gap
 // k/n = 0.058, Akaike), so the held-out margin is 0.1 + 0.058 ≈ 0.16 (measured shortfall 0.05–0.09).
 constexpr double train_margin = 0.1;
-constexpr double held_out_margin = train_margin + double(nv * nh + nv + nh) / double(examples);
+constexpr double held_out_margin = train_margin + double(learn_nv * learn_nh + learn_nv + learn_nh) / double(examples);
 
 struct LearningProblem {
   BernoulliRBMf truth = spin_symmetric_truth();
@@ -74,7 +74,7 @@ struct LearningProblem {
   double truth_held_out = exact_log_likelihood(truth, held_out);
 
   BernoulliRBMf fresh_model() const {
-    BernoulliRBMf model(nv, nh);
+    BernoulliRBMf model(learn_nv, learn_nh);
     Rng rng = make_stream(5, StreamPurpose::init, 0);
     model.init_normal(rng, 0.01f);
     model.init_visible_bias(train);

@@ -19,31 +19,31 @@ using namespace ebm;
 
 namespace {
 
-constexpr Index nv = 12;
+constexpr Index pt_nv = 12;
 constexpr float w = 8.0f;
 
 BernoulliRBMf bimodal_rbm() {
-  BernoulliRBMf rbm(nv, 1);
+  BernoulliRBMf rbm(pt_nv, 1);
   rbm.modify_params([](Vectorf& t) {
-    t.head(nv).setConstant(w);                // W
-    t.segment(nv, nv).setConstant(-w / 2);    // b
-    t[2 * nv] = -float(nv) * w / 2 + float(std::log(7.0 / 3.0));  // c
+    t.head(pt_nv).setConstant(w);                // W
+    t.segment(pt_nv, pt_nv).setConstant(-w / 2);    // b
+    t[2 * pt_nv] = -float(pt_nv) * w / 2 + float(std::log(7.0 / 3.0));  // c
   });
   return rbm;
 }
 
 // The mode of a visible state: more than half of the units on.
-bool on_mode(const RowVectorX<float>& v) { return v.sum() > float(nv) / 2; }
+bool on_mode(const RowVectorX<float>& v) { return v.sum() > float(pt_nv) / 2; }
 
 double exact_on_mass(const BernoulliRBMf& rbm) {
   const Eigen::VectorXd p = exact_visible_distribution(rbm);
   double on = 0;
   for (Index s = 0; s < p.size(); ++s)
-    if (__builtin_popcountll(std::uint64_t(s)) > nv / 2) on += p[s];
+    if (__builtin_popcountll(std::uint64_t(s)) > pt_nv / 2) on += p[s];
   return on;
 }
 
-constexpr Index chains = 50;
+constexpr Index pt_chains = 50;
 constexpr int burn_in = 200, kept = 2000;
 
 }  // namespace
@@ -53,12 +53,12 @@ TEST_CASE("plain block Gibbs started in the all-off mode never reaches the all-o
   REQUIRE(exact_on_mass(rbm) == Approx(0.7).margin(0.01));
   BlockGibbs<BernoulliRBMf> kernel;
   GibbsChains<float> s;
-  auto rng = make_chain_streams(3, chains);
-  kernel.init(rbm, s, Matrixf::Zero(chains, nv), rng);
+  auto rng = make_chain_streams(3, pt_chains);
+  kernel.init(rbm, s, Matrixf::Zero(pt_chains, pt_nv), rng);
   Index visits = 0;
   for (int t = 0; t < burn_in + kept; ++t) {
     kernel.step(rbm, s, rng);
-    for (Index c = 0; c < chains; ++c) visits += on_mode(s.v.row(c));
+    for (Index c = 0; c < pt_chains; ++c) visits += on_mode(s.v.row(c));
   }
   // Its estimate of the on-mode mass is 0 instead of 0.7: why the test below needs PT.
   CHECK(visits == 0);
@@ -67,14 +67,14 @@ TEST_CASE("plain block Gibbs started in the all-off mode never reaches the all-o
 TEST_CASE("PT's beta = 1 replicas visit both modes of the bimodal RBM in the exact proportion", "[pt][statistical]") {
   const BernoulliRBMf rbm = bimodal_rbm();
   const double truth = exact_on_mass(rbm);
-  ParallelTempering<BlockGibbs<BernoulliRBMf>> pt(BlockGibbs<BernoulliRBMf>{}, chains, linear_ladder(10), 1, 3);
-  pt.start(rbm, Matrixf::Zero(chains, nv));  // every ladder starts in the all-off mode
+  ParallelTempering<BlockGibbs<BernoulliRBMf>> pt(BlockGibbs<BernoulliRBMf>{}, pt_chains, linear_ladder(10), 1, 3);
+  pt.start(rbm, Matrixf::Zero(pt_chains, pt_nv));  // every ladder starts in the all-off mode
   for (int t = 0; t < burn_in; ++t) pt.advance(rbm);
   pt.reset_swap_stats();
-  Eigen::MatrixXd on(kept, chains);
+  Eigen::MatrixXd on(kept, pt_chains);
   for (int t = 0; t < kept; ++t) {
     pt.advance(rbm);
-    for (Index c = 0; c < chains; ++c) on(t, c) = on_mode(pt.state().v.row(c)) ? 1.0 : 0.0;
+    for (Index c = 0; c < pt_chains; ++c) on(t, c) = on_mode(pt.state().v.row(c)) ? 1.0 : 0.0;
   }
   const test::McseEstimate e = test::estimate_mean(on);
   const SwapStats st = pt.swap_stats();

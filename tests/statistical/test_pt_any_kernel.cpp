@@ -29,10 +29,10 @@ using namespace ebm;
 namespace {
 
 constexpr Index d = 10, ladders = 3000;
-constexpr double alpha_test = 0.001;
+constexpr double pt_alpha = 0.001;
 
 template <class PT, class M>
-std::vector<double> final_counts(PT& pt, const M& model, int rounds, std::uint64_t seed) {
+std::vector<double> pt_final_counts(PT& pt, const M& model, int rounds, std::uint64_t seed) {
   pt.start(model, test::random_binary<typename M::Scalar>(ladders, d, seed));
   for (int t = 0; t < rounds; ++t) pt.advance(model);
   std::vector<double> counts(std::size_t(Index{1} << d), 0.0);
@@ -40,8 +40,8 @@ std::vector<double> final_counts(PT& pt, const M& model, int rounds, std::uint64
   return counts;
 }
 
-test::ChiSquare chi_square(const Vectord& p, const std::vector<double>& counts) {
-  return test::chi_square_test(p, counts, double(ladders), alpha_test);
+test::ChiSquare pt_chi_square(const Vectord& p, const std::vector<double>& counts) {
+  return test::chi_square_test(p, counts, double(ladders), pt_alpha);
 }
 
 }  // namespace
@@ -52,16 +52,16 @@ TEST_CASE("PT over Gibbs-with-Gradients on an MLP energy with a base samples exa
   using Kernel = GibbsWithGradients<TemperedBinaryEnergy<Mlp>>;
   const VectorX<double> base = 0.5 * model.base_logits();  // any finite logits: the base only shapes the path
   ParallelTempering<Kernel> pt(Kernel{}, ladders, linear_ladder(4), 1, 5, EnergyTempering<Mlp>(base));
-  const auto counts = final_counts(pt, model, 150, 6);
+  const auto counts = pt_final_counts(pt, model, 150, 6);
   const Vectord p = exact_binary_distribution(model);
-  const test::ChiSquare c = chi_square(p, counts);
+  const test::ChiSquare c = pt_chi_square(p, counts);
   INFO("chi-square " << c.x2 << ", critical " << c.critical << "; swap rates " << pt.swap_rates()[0] << " "
                      << pt.swap_rates()[1] << " " << pt.swap_rates()[2]);
   CHECK(c.x2 < c.critical);
   CHECK(pt.swap_stats().accepts[0] > 0);
   // Negative control: the same counts against p tempered to β = 0.8 (∝ p^0.8) reject.
   const Vectord p08 = exact_binary_distribution(TemperedBinaryEnergy<Mlp>(model, VectorX<double>::Zero(d), 0.8));
-  const test::ChiSquare wrong = chi_square(p08, counts);
+  const test::ChiSquare wrong = pt_chi_square(p08, counts);
   INFO("against p^0.8: chi-square " << wrong.x2);
   CHECK(wrong.x2 > wrong.critical);
 }
@@ -71,8 +71,8 @@ TEST_CASE("PT over Gibbs-with-Gradients on an RBM free energy, tempered by scali
   const Rbm model = test::rbm_free_energy<float>(d, 6, 1.2, 0.5, 32);
   using Kernel = GibbsWithGradients<TemperedBinaryEnergy<Rbm>>;
   ParallelTempering<Kernel> pt(Kernel{}, ladders, linear_ladder(4), 1, 7);  // EnergyTempering<Rbm>{}: no base
-  const auto counts = final_counts(pt, model, 150, 8);
-  const test::ChiSquare c = chi_square(exact_binary_distribution(model), counts);
+  const auto counts = pt_final_counts(pt, model, 150, 8);
+  const test::ChiSquare c = pt_chi_square(exact_binary_distribution(model), counts);
   INFO("chi-square " << c.x2 << ", critical " << c.critical);
   CHECK(c.x2 < c.critical);
   CHECK(pt.swap_stats().accepts[0] > 0);

@@ -4,6 +4,7 @@
 // usual condition for the χ² approximation of the statistic's null distribution.
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <numeric>
 #include <vector>
@@ -84,6 +85,14 @@ inline double non_centrality(const Eigen::VectorXd& p, const Eigen::VectorXd& q,
   Eigen::VectorXd pc = Eigen::VectorXd::Zero(cells.cells());
   for (Eigen::Index s = 0; s < p.size(); ++s) pc[cells.cell_of_state[std::size_t(s)]] += p[s];
   return n * ((pc - cells.probability).array().square() / cells.probability.array()).sum();
+}
+
+// Whether the test of n draws at level alpha has power ≈ 1 against q when the draws come from p: df + λ more
+// than 4 standard deviations √(2(df + 2λ)) above the critical value.
+inline bool has_power(const Eigen::VectorXd& p, const Eigen::VectorXd& q, double n, double alpha) {
+  const double lambda = non_centrality(p, q, n);
+  const int df = pool_states(q, n).cells() - 1;
+  return df + lambda - chi_square_critical(df, alpha) > 4 * std::sqrt(2 * (df + 2 * lambda));
 }
 
 }  // namespace ebm::test

@@ -8,6 +8,8 @@
 //   var⁺    = (n−1)/n · W + variance of the chain means   (marginal variance, robust to unmixed chains)
 //   τ       integrated autocorrelation time,   ESS = m·n / τ,
 //   MCSE    = √(var⁺ / ESS)                              (standard error of the grand mean).
+#include <catch2/catch.hpp>
+
 #include <Eigen/Core>
 #include <cmath>
 
@@ -48,6 +50,16 @@ inline McseEstimate estimate_mean(const Eigen::Ref<const Eigen::MatrixXd>& x) {
   r.mcse = std::sqrt(e.variance / e.ess);
   r.window = e.window;
   return r;
+}
+
+// The check of a sampler's mean against an exact value: within 4 MCSE (a fair sampler fails it with probability
+// ~6e-5 per check, and the seeds are fixed).
+inline void check_within_4_mcse(const Eigen::MatrixXd& draws, double exact, const char* what) {
+  const McseEstimate e = estimate_mean(draws);
+  const double z = (e.mean - exact) / e.mcse;
+  INFO(what << ": sampler " << e.mean << " +- " << e.mcse << " (tau " << e.tau << ", ESS " << e.ess << "), exact "
+            << exact << ", z = " << z);
+  CHECK(std::abs(z) < 4);
 }
 
 }  // namespace ebm::test

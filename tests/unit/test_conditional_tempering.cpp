@@ -20,7 +20,7 @@ using Crf = test::LinearCrf;
 using Kernel = SiteGibbs<Crf>;
 using Policy = ConditionalTempering<Kernel>;
 
-LabelMatrix random_labels(Index n, Index sites, int labels, std::uint64_t seed) {
+LabelMatrix tempering_labels(Index n, Index sites, int labels, std::uint64_t seed) {
   Rng rng = make_stream(seed, StreamPurpose::user, 3);
   LabelMatrix y(n, sites);
   for (Index k = 0; k < y.size(); ++k) y.data()[k] = Label(rng() % unsigned(labels));
@@ -41,7 +41,7 @@ TEST_CASE("ConditionalTempering rejects bad ladders and arguments", "[crf][tempe
 
   const auto crf = test::tiny_linear_crf(Pairwise::potts, 3);
   const auto x = test::random_images(4, crf.input_dim(), 1);
-  const auto y = random_labels(4, crf.num_sites(), 3, 2);
+  const auto y = tempering_labels(4, crf.num_sites(), 3, 2);
   Policy p(k, 4, {1.0, 0.5}, 1, 1);
   CHECK_THROWS_AS(p.advance(crf), Error);  // not started
   CHECK_THROWS_AS(p.start(crf, x.topRows(3), y.topRows(3)), Error);
@@ -55,7 +55,7 @@ TEST_CASE("ConditionalTempering with one temperature is SiteGibbs and PerExample
   const auto crf = test::tiny_linear_crf(Pairwise::full, 5, 0.9);
   const Index n = 7;
   const auto x = test::random_images(n, crf.input_dim(), 6);
-  const auto y = random_labels(n, crf.num_sites(), crf.num_labels(), 7);
+  const auto y = tempering_labels(n, crf.num_sites(), crf.num_labels(), 7);
 
   // Sampling: 3 advances of 2 rounds = 6 sweeps.
   Policy pt(Kernel(SiteScan::raster), n, {1.0}, 2, 42);
@@ -95,7 +95,7 @@ TEST_CASE("ConditionalTempering swaps replayed by hand: energies from model.ener
   const std::vector<double> betas{1.0, 0.6, 0.35, 0.2};
   const Index K = Index(betas.size());
   const auto x = test::random_images(n, crf.input_dim(), 10);
-  const auto y = random_labels(n, crf.num_sites(), crf.num_labels(), 11);
+  const auto y = tempering_labels(n, crf.num_sites(), crf.num_labels(), 11);
   const std::uint64_t seed = 77;
 
   Policy pt(Kernel(SiteScan::checkerboard), n, betas, 1, seed);

@@ -17,7 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string scratch(const std::string& name) { return test::scratch_path("idx-hardening", name); }
+std::string idx_scratch(const std::string& name) { return test::scratch_path("idx-hardening", name); }
 
 std::string idx(int type, const std::vector<std::uint32_t>& dims, const std::string& data) {
   std::string b{'\0', '\0', char(type), char(dims.size())};
@@ -27,7 +27,7 @@ std::string idx(int type, const std::vector<std::uint32_t>& dims, const std::str
 }
 
 std::string error_of(const std::string& bytes) {
-  const std::string p = scratch("bad.idx");
+  const std::string p = idx_scratch("bad.idx");
   std::ofstream(p, std::ios::binary) << bytes;
   std::string from_file, from_memory;
   try {
@@ -48,7 +48,7 @@ std::string error_of(const std::string& bytes) {
 
 TEST_CASE("IDX: parse_idx reads what read_idx reads", "[io][idx]") {
   const std::string bytes = idx(0x08, {2, 2, 3}, "abcdefghijkl");
-  const std::string p = scratch("ok.idx");
+  const std::string p = idx_scratch("ok.idx");
   std::ofstream(p, std::ios::binary) << bytes;
   const IdxArray a = read_idx(p), b = parse_idx(bytes, p);
   CHECK(a.dims == std::vector<std::uint32_t>{2, 2, 3});
@@ -94,7 +94,7 @@ TEST_CASE("IDX: images and labels need their own number of dimensions", "[io][id
   // An IdxArray built by hand whose data does not match its dimensions.
   IdxArray bad{{2, 2, 2}, {1, 2, 3}};
   CHECK_ERROR(idx_images(bad, "hand-made"), Contains("3 values for 2 images of 4 pixels"));
-  const std::string dir = scratch("a-folder.idx");
+  const std::string dir = idx_scratch("a-folder.idx");
   std::filesystem::create_directories(dir);
   CHECK_ERROR(read_idx(dir), Contains("not a regular file"));
 }

@@ -19,7 +19,7 @@ using namespace ebm;
 using Catch::Matchers::Contains;
 
 namespace {
-std::string scratch(const std::string& name) { return test::scratch_path("io", name); }
+std::string io_scratch(const std::string& name) { return test::scratch_path("io", name); }
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
@@ -36,7 +36,7 @@ std::string idx_images() {
 }  // namespace
 
 TEST_CASE("IDX images are read as intensities in [0, 1]", "[io]") {
-  const std::string p = scratch("ok.idx");
+  const std::string p = io_scratch("ok.idx");
   write_bytes(p, idx_images());
   const Matrixf x = read_idx_images(p);
   REQUIRE(x.rows() == 3);
@@ -46,7 +46,7 @@ TEST_CASE("IDX images are read as intensities in [0, 1]", "[io]") {
 }
 
 TEST_CASE("broken IDX files are errors naming the file and the problem", "[io][errors]") {
-  const std::string p = scratch("bad.idx");
+  const std::string p = io_scratch("bad.idx");
   std::string b = idx_images();
   write_bytes(p, b.substr(0, b.size() - 1));
   CHECK_THROWS_AS(read_idx(p), ebm::Error);
@@ -62,7 +62,7 @@ TEST_CASE("broken IDX files are errors naming the file and the problem", "[io][e
   CHECK_THROWS_WITH(read_idx(p), Contains("not supported"));
   write_bytes(p, std::string("\0\0", 2));
   CHECK_THROWS_WITH(read_idx(p), Contains("truncated header"));
-  CHECK_THROWS_WITH(read_idx(scratch("missing.idx")), Contains("cannot open"));
+  CHECK_THROWS_WITH(read_idx(io_scratch("missing.idx")), Contains("cannot open"));
   // labels read as images: wrong number of dimensions
   write_bytes(p, std::string{'\0', '\0', '\x08', '\x01', 0, 0, 0, 2, 1, 2});
   CHECK_THROWS_WITH(read_idx_images(p), Contains("images need 3"));
@@ -73,7 +73,7 @@ TEST_CASE("npy files round-trip in float32 and float64, 1-D and 2-D", "[io]") {
   Matrixd m(2, 3);
   m << 1, 2.5, -3, 4e-8, 5, 6;
   for (const NpyType t : {NpyType::f32, NpyType::f64}) {
-    const std::string p = scratch("m.npy");
+    const std::string p = io_scratch("m.npy");
     write_npy(p, m, t);
     const Matrixd r = read_npy(p);
     CHECK(r.rows() == 2);
@@ -83,7 +83,7 @@ TEST_CASE("npy files round-trip in float32 and float64, 1-D and 2-D", "[io]") {
     CHECK(read_bytes(p).size() % 8 == 0);
     CHECK((read_bytes(p).size() - std::size_t(m.size()) * (t == NpyType::f32 ? 4 : 8)) % 64 == 0);
   }
-  const std::string v = scratch("v.npy");
+  const std::string v = io_scratch("v.npy");
   write_npy(v, m.col(1), NpyType::f32, true);
   CHECK(read_bytes(v).find("'shape': (2,)") != std::string::npos);
   CHECK(read_npy(v).cols() == 1);
@@ -95,7 +95,7 @@ TEST_CASE("model files round-trip and every corruption is detected", "[io][error
   ModelFile f = test::small_checkpoint();
   f.training->streams["chains"][2]();  // a stream that has moved must come back where it was
   const TrainingState t = *f.training;
-  const std::string p = scratch("m.ebm");
+  const std::string p = io_scratch("m.ebm");
   save_model_file(p, f);
   const ModelFile g = load_model_file(p);
   CHECK(g.params == f.params);
@@ -111,7 +111,7 @@ TEST_CASE("model files round-trip and every corruption is detected", "[io][error
   CHECK_FALSE(std::filesystem::exists(p + ".tmp." + std::to_string(::getpid())));  // temp file renamed away
 
   const std::string bytes = read_bytes(p);
-  const std::string q = scratch("broken.ebm");
+  const std::string q = io_scratch("broken.ebm");
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x10;
   write_bytes(q, flipped);
@@ -153,7 +153,7 @@ TEST_CASE("binarization: threshold is > 0.5, stochastic is seeded and has the ri
 }
 
 TEST_CASE("PNG grids are written as valid PNG files", "[io]") {
-  const std::string p = scratch("g.png");
+  const std::string p = io_scratch("g.png");
   write_png_grid(p, Matrixf::Random(7, 16), TileGrid{4, 4, 3, 1, 2, true});
   const std::string bytes = read_bytes(p);
   REQUIRE(bytes.size() > 8);

@@ -23,7 +23,7 @@ using Json = nlohmann::json;
 
 namespace {
 
-std::string scratch(const std::string& file) { return test::scratch_path("model-kinds", file); }
+std::string kinds_scratch(const std::string& file) { return test::scratch_path("model-kinds", file); }
 
 std::string read_bytes(const std::string& p) {
   std::ifstream in(p, std::ios::binary);
@@ -79,7 +79,7 @@ void check_same_state(const TrainingState& a, const TrainingState& b) {
 // save → load through the typed API; the model comes back with the same θ bit for bit.
 template <class M>
 M round_trip(const M& m, const TrainingState& t, const std::string& file) {
-  const std::string p = scratch(file);
+  const std::string p = kinds_scratch(file);
   save_model(p, m, R"({"note": "x"})", &t);
   const ModelFile f = load_model_file(p, "");
   CHECK(f.kind == ModelCodec<M>::kind);
@@ -90,8 +90,8 @@ M round_trip(const M& m, const TrainingState& t, const std::string& file) {
   CHECK(back.params() == m.params());
   CHECK(load_model<M>(p).params() == m.params());
   // Saved again, the file is the same bytes: nothing is lost or reordered.
-  save_model(scratch("again-" + file), back, f.metadata_json, &*f.training);
-  CHECK(read_bytes(scratch("again-" + file)) == read_bytes(p));
+  save_model(kinds_scratch("again-" + file), back, f.metadata_json, &*f.training);
+  CHECK(read_bytes(kinds_scratch("again-" + file)) == read_bytes(p));
   return back;
 }
 
@@ -115,16 +115,16 @@ GridCrf<Unary> small_crf(Unary unary, Pairwise pw, PatchFeatures feat) {
   return crf;
 }
 
-std::string bytes_of(const ModelFile& f, const std::string& file = "valid.ebm") {
-  save_model_file(scratch(file), f);
-  return read_bytes(scratch(file));
+std::string kinds_bytes_of(const ModelFile& f, const std::string& file = "valid.ebm") {
+  save_model_file(kinds_scratch(file), f);
+  return read_bytes(kinds_scratch(file));
 }
 
-ModelFile parse(const std::string& bytes) { return parse_model_file(bytes, "crafted.ebm", ""); }
+ModelFile parse_crafted(const std::string& bytes) { return parse_model_file(bytes, "crafted.ebm", ""); }
 
 std::string mlp_with(const std::function<void(Json&)>& edit) {
   const MlpEnergyf m = small_mlp();
-  return ModelFileSurgery(bytes_of(file_of(m, "{}", state_for(m.params(), 3, 4)))).edit_meta(edit).bytes();
+  return ModelFileSurgery(kinds_bytes_of(file_of(m, "{}", state_for(m.params(), 3, 4)))).edit_meta(edit).bytes();
 }
 
 }  // namespace
@@ -161,7 +161,7 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
     CHECK(back.sizes() == m.sizes());
     CHECK(back.activation() == Activation::swish);
     // A file without a base term loads as a BaseTermEnergy with a = 0 too.
-    const auto with = load_model<BaseTermEnergy<MlpEnergyf>>(scratch("mlp.ebm"));
+    const auto with = load_model<BaseTermEnergy<MlpEnergyf>>(kinds_scratch("mlp.ebm"));
     CHECK_FALSE(with.has_base());
     CHECK(with.params() == m.params());
   }
@@ -171,7 +171,7 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
     CHECK(back.has_base());
     CHECK(back.base_logits() == m.base_logits());
     CHECK(back.net().activation() == Activation::softplus);
-    CHECK_ERROR(load_model<MlpEnergyf>(scratch("mlp-base.ebm")),
+    CHECK_ERROR(load_model<MlpEnergyf>(kinds_scratch("mlp-base.ebm")),
                 Contains("holds an MLP energy with a base term; load it as BaseTermEnergy<MlpEnergy>"));
   }
   SECTION("mlp_energy over double converts through float32") {
@@ -179,7 +179,7 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
     Rng rng = make_stream(4, StreamPurpose::init, 0);
     m.init_normal(rng);
     m.set_params(m.params().cast<float>().cast<double>());  // values float32 holds exactly
-    const std::string p = scratch("mlp-double.ebm");
+    const std::string p = kinds_scratch("mlp-double.ebm");
     save_model(p, m);
     CHECK(load_model<MlpEnergyd>(p).params() == m.params());
   }
@@ -199,7 +199,7 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
     CHECK(back.features().pool == 2);
     CHECK(back.features().pooled_radius == 1);
     CHECK(back.pairwise() == Pairwise::full);
-    CHECK_ERROR(load_model<GridCrf<LinearUnary<float>>>(scratch("crf-mlp.ebm")),
+    CHECK_ERROR(load_model<GridCrf<LinearUnary<float>>>(kinds_scratch("crf-mlp.ebm")),
                 Contains("holds a grid CRF with a 'mlp' unary, expected 'linear'"));
   }
 }
@@ -207,7 +207,7 @@ TEST_CASE("every built-in kind round-trips with a training state", "[io][model-f
 TEST_CASE("a model file without a training state, and optimizer vectors before the first step",
           "[io][model-file][kinds]") {
   const MlpEnergyf m = small_mlp();
-  const std::string p = scratch("plain.ebm");
+  const std::string p = kinds_scratch("plain.ebm");
   save_model(p, m);
   CHECK_FALSE(load_model_file(p, "mlp_energy").training.has_value());
   TrainingState t;
@@ -221,12 +221,12 @@ TEST_CASE("a model file without a training state, and optimizer vectors before t
 TEST_CASE("crafted files of the new kinds are refused, naming the field", "[io][model-file][kinds][errors]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   SECTION("kind") {
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["kind"] = "resnet"; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["kind"] = "resnet"; })),
                 Contains("model kind 'resnet' is unknown (known: bernoulli_rbm, gaussian_bernoulli_rbm, grid_crf"));
     CHECK_ERROR(parse_model_file(mlp_with([](Json&) {}), "m.ebm", "bernoulli_rbm"),
                 Contains("holds a model of kind 'mlp_energy', expected 'bernoulli_rbm'"));
     // An RBM's metadata with the MLP's sections: θ's length no longer fits.
-    CHECK_ERROR(parse(mlp_with([](Json& m) {
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) {
                   m["kind"] = "bernoulli_rbm";
                   m["num_visible"] = 4;
                   m["num_hidden"] = 5;
@@ -234,39 +234,39 @@ TEST_CASE("crafted files of the new kinds are refused, naming the field", "[io][
                 Contains("section params has") && Contains("expected 116"));
   }
   SECTION("layers") {
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {4, 6, 3, 1}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {4, 6, 3, 1}; })),
                 Contains("section params has 188 bytes, expected 220 for 55 x 1 float32"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {4, 1}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {4, 1}; })),
                 Contains("layers = [4,1] must be an array of 3 to 1048576 integers"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m.erase("layers"); })), Contains("crafted.ebm': layers is missing"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {4, 5, 3, 2}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m.erase("layers"); })), Contains("crafted.ebm': layers is missing"));
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {4, 5, 3, 2}; })),
                 Contains("layers end with 2; the last layer is the energy, of width 1"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {4, 0, 3, 1}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {4, 0, 3, 1}; })),
                 Contains("layers = 0 must be an integer in [1, "));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {4, 5.5, 3, 1}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {4, 5.5, 3, 1}; })),
                 Contains("layers = 5.5 must be an integer"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = "4,5,3,1"; })), Contains("must be an array"));
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = "4,5,3,1"; })), Contains("must be an array"));
     // Sizes whose products overflow are errors before anything is allocated.
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["layers"] = {std::int64_t(1) << 62, 4, 1}; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["layers"] = {std::int64_t(1) << 62, 4, 1}; })),
                 Contains("layers: 4611686018427387904 x 4 overflows"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) {
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) {
                   m["layers"] = {4, std::numeric_limits<std::int64_t>::max(), 1};
                 })),
                 Contains("overflows"));
   }
   SECTION("activation, base term, regularizer") {
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["activation"] = "relu"; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["activation"] = "relu"; })),
                 Contains("activation = 'relu' is not one of 'softplus', 'swish'"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["activation"] = 3; })), Contains("activation = 3 must be a string"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["base_term"] = "yes"; })),
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["activation"] = 3; })), Contains("activation = 3 must be a string"));
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["base_term"] = "yes"; })),
                 Contains("base_term = \"yes\" must be true or false"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) { m["base_term"] = true; })), Contains("base_logits is missing"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) {
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) { m["base_term"] = true; })), Contains("base_logits is missing"));
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) {
                   m["base_term"] = true;
                   m["base_logits"] = {1, 2, 3};
                 })),
                 Contains("base_logits = [1,2,3] must be an array of 4 numbers"));
-    CHECK_ERROR(parse(mlp_with([](Json& m) {
+    CHECK_ERROR(parse_crafted(mlp_with([](Json& m) {
                   m["base_term"] = true;
                   m["base_logits"] = {1, 2, nullptr, 4};
                 })),
@@ -274,48 +274,48 @@ TEST_CASE("crafted files of the new kinds are refused, naming the field", "[io][
   }
   SECTION("θ, chains and optimizer state") {
     const MlpEnergyf m = small_mlp();
-    const std::string valid = bytes_of(file_of(m, "{}", state_for(m.params(), 3, 4)));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("params", 5, nan).bytes()),
+    const std::string valid = kinds_bytes_of(file_of(m, "{}", state_for(m.params(), 3, 4)));
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("params", 5, nan).bytes()),
                 Contains("params: entry (5, 0) is nan; values must be finite"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("optimizer.v", 2, nan).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("optimizer.v", 2, nan).bytes()),
                 Contains("optimizer.v: entry (2, 0) is nan"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("chains.energy", 1, nan).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("chains.energy", 1, nan).bytes()),
                 Contains("chains.energy: entry (1, 0) is nan"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("state.dmala.step_size", 0, nan).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("state.dmala.step_size", 0, nan).bytes()),
                 Contains("state.dmala.step_size: entry (0, 0) is nan"));
     ModelFileSurgery s(valid);
     s.edit_meta([](Json& j) { j["training_state"]["chains"]["x"] = {4, 3}; });
-    CHECK_ERROR(parse(s.bytes()), Contains("chains.x has 3 columns; an mlp_energy of 4 inputs needs 4"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).edit_meta([](Json& j) { j["training_state"]["optimizer"]["kind"] = "a b"; }).bytes()),
+    CHECK_ERROR(parse_crafted(s.bytes()), Contains("chains.x has 3 columns; an mlp_energy of 4 inputs needs 4"));
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).edit_meta([](Json& j) { j["training_state"]["optimizer"]["kind"] = "a b"; }).bytes()),
                 Contains("optimizer name 'a b' must be 1 to 64 characters"));
   }
   SECTION("gaussian_bernoulli_rbm") {
     GaussianBernoulliRBM<float> rbm(3, 2, 1.5f);
-    const std::string valid = bytes_of(file_of(rbm));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).edit_meta([](Json& j) { j["sigma"] = {1, -1, 1}; }).bytes()),
+    const std::string valid = kinds_bytes_of(file_of(rbm));
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).edit_meta([](Json& j) { j["sigma"] = {1, -1, 1}; }).bytes()),
                 Contains("sigma = -1 must be positive"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).edit_meta([](Json& j) { j["sigma"] = {1, 1}; }).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).edit_meta([](Json& j) { j["sigma"] = {1, 1}; }).bytes()),
                 Contains("sigma = [1,1] must be an array of 3 numbers"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).edit_meta([](Json& j) { j["num_hidden"] = std::int64_t(1) << 62; }).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).edit_meta([](Json& j) { j["num_hidden"] = std::int64_t(1) << 62; }).bytes()),
                 Contains("num_visible x num_hidden: 3 x 4611686018427387904 overflows"));
   }
   SECTION("grid_crf") {
     const auto crf = small_crf(MlpUnary<float>(9, 6, 3), Pairwise::full, {1, 1, 0});
-    const std::string valid = bytes_of(file_of(crf, "{}", state_for(crf.params(), 2, 20, true)));
+    const std::string valid = kinds_bytes_of(file_of(crf, "{}", state_for(crf.params(), 2, 20, true)));
     const auto with = [&](const char* key, const Json& v) {
       return ModelFileSurgery(valid).edit_meta([&](Json& j) { j[key] = v; }).bytes();
     };
-    CHECK_NOTHROW(parse(valid));
-    CHECK_ERROR(parse(with("unary", "conv")), Contains("unary = 'conv' is not one of 'linear', 'mlp'"));
-    CHECK_ERROR(parse(with("pairwise", "ising")), Contains("pairwise = 'ising' is not one of 'potts', 'full'"));
-    CHECK_ERROR(parse(with("labels", 300)), Contains("labels = 300 must be an integer in [2, 256]"));
-    CHECK_ERROR(parse(with("unary_hidden", 7)), Contains("section params has"));
-    CHECK_ERROR(parse(with("height", 1000000)), Contains("height x width = 5000000 sites; at most 4194304"));
-    CHECK_ERROR(parse(with("height", std::int64_t(1) << 62)), Contains("height x width: 4611686018427387904 x 5 overflows"));
-    CHECK_ERROR(parse(with("patch_radius", std::int64_t(1) << 62)), Contains("patch_radius") && Contains("overflows"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("chains.y", 3, 3.0f).bytes()),
+    CHECK_NOTHROW(parse_crafted(valid));
+    CHECK_ERROR(parse_crafted(with("unary", "conv")), Contains("unary = 'conv' is not one of 'linear', 'mlp'"));
+    CHECK_ERROR(parse_crafted(with("pairwise", "ising")), Contains("pairwise = 'ising' is not one of 'potts', 'full'"));
+    CHECK_ERROR(parse_crafted(with("labels", 300)), Contains("labels = 300 must be an integer in [2, 256]"));
+    CHECK_ERROR(parse_crafted(with("unary_hidden", 7)), Contains("section params has"));
+    CHECK_ERROR(parse_crafted(with("height", 1000000)), Contains("height x width = 5000000 sites; at most 4194304"));
+    CHECK_ERROR(parse_crafted(with("height", std::int64_t(1) << 62)), Contains("height x width: 4611686018427387904 x 5 overflows"));
+    CHECK_ERROR(parse_crafted(with("patch_radius", std::int64_t(1) << 62)), Contains("patch_radius") && Contains("overflows"));
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("chains.y", 3, 3.0f).bytes()),
                 Contains("chains.y: entry (0, 3) is 3; a label is an integer in [0, 3)"));
-    CHECK_ERROR(parse(ModelFileSurgery(valid).set_float("chains.y", 0, 0.5f).bytes()),
+    CHECK_ERROR(parse_crafted(ModelFileSurgery(valid).set_float("chains.y", 0, 0.5f).bytes()),
                 Contains("chains.y: entry (0, 0) is 0.5"));
   }
 }
@@ -324,23 +324,23 @@ TEST_CASE("the writer refuses what the reader would refuse, for every kind", "[i
   const MlpEnergyf m = small_mlp();
   ModelFile f = file_of(m);
   f.hyper.set_string("activation", "relu");
-  CHECK_ERROR(save_model_file(scratch("w.ebm"), f), Contains("save_model_file") && Contains("activation = 'relu'"));
+  CHECK_ERROR(save_model_file(kinds_scratch("w.ebm"), f), Contains("save_model_file") && Contains("activation = 'relu'"));
   f = file_of(m);
   f.params.conservativeResize(f.params.size() - 1);
-  CHECK_ERROR(save_model_file(scratch("w.ebm"), f), Contains("46 parameters, but the hyper-parameters of mlp_energy make 47"));
+  CHECK_ERROR(save_model_file(kinds_scratch("w.ebm"), f), Contains("46 parameters, but the hyper-parameters of mlp_energy make 47"));
   f = file_of(m);
   f.kind = "resnet";
-  CHECK_ERROR(save_model_file(scratch("w.ebm"), f), Contains("model kind 'resnet' is unknown"));
+  CHECK_ERROR(save_model_file(kinds_scratch("w.ebm"), f), Contains("model kind 'resnet' is unknown"));
   TrainingState t;
   t.chains["bad name"] = Matrixf::Zero(1, 4);
-  CHECK_ERROR(save_model(scratch("w.ebm"), m, "{}", &t), Contains("chain state name 'bad name'"));
+  CHECK_ERROR(save_model(kinds_scratch("w.ebm"), m, "{}", &t), Contains("chain state name 'bad name'"));
   t = TrainingState();
   t.optimizer.kind = "sgd";
   t.optimizer.vectors["velocity"] = Vectorf::Zero(3);
-  CHECK_ERROR(save_model(scratch("w.ebm"), m, "{}", &t), Contains("optimizer.velocity has 3 entries for 47 parameters"));
+  CHECK_ERROR(save_model(kinds_scratch("w.ebm"), m, "{}", &t), Contains("optimizer.velocity has 3 entries for 47 parameters"));
   t = TrainingState();
   t.counters["n"] = -1;
-  CHECK_ERROR(save_model(scratch("w.ebm"), m, "{}", &t), Contains("training_state.counters.n = -1"));
+  CHECK_ERROR(save_model(kinds_scratch("w.ebm"), m, "{}", &t), Contains("training_state.counters.n = -1"));
   HyperParams h;
   CHECK_ERROR(h.set_numbers("sigma", {1.0, std::numeric_limits<double>::infinity()}),
               Contains("hyper-parameter sigma[1] = inf must be finite"));
@@ -371,7 +371,7 @@ struct ebm::ModelCodec<Quadratic> {
 TEST_CASE("a user model adds a kind of its own", "[io][model-file][kinds]") {
   Quadratic q{7, Vectord(2)};
   q.theta << 0.5, -2.0;
-  const std::string p = scratch("quadratic.ebm");
+  const std::string p = kinds_scratch("quadratic.ebm");
   CHECK_ERROR(save_model(p, q), Contains("model kind 'test_quadratic' is unknown"));
   register_model_kind({"test_quadratic", [](const HyperParams& h) {
                          h.integer("dim", 1, 1 << 20);
@@ -381,7 +381,7 @@ TEST_CASE("a user model adds a kind of its own", "[io][model-file][kinds]") {
   const Quadratic back = load_model<Quadratic>(p);
   CHECK(back.d == 7);
   CHECK(back.theta == q.theta);
-  CHECK_ERROR(parse(ModelFileSurgery(read_bytes(p)).edit_meta([](Json& j) { j["dim"] = 0; }).bytes()),
+  CHECK_ERROR(parse_crafted(ModelFileSurgery(read_bytes(p)).edit_meta([](Json& j) { j["dim"] = 0; }).bytes()),
               Contains("dim = 0 must be an integer in [1, 1048576]"));
 }
 
@@ -440,10 +440,10 @@ TEST_CASE("version-1 files load, or are refused, exactly as before version 2", "
   const BernoulliRBMf rbm = model_of<BernoulliRBMf>(f);
   CHECK(rbm.params() == f.params);
   // Written again, it is a version-2 file with the same contents.
-  save_model_file(scratch("v1-again.ebm"), f);
-  const std::string again = read_bytes(scratch("v1-again.ebm"));
+  save_model_file(kinds_scratch("v1-again.ebm"), f);
+  const std::string again = read_bytes(kinds_scratch("v1-again.ebm"));
   CHECK(again[8] == 2);
-  const ModelFile g = parse(again);
+  const ModelFile g = parse_crafted(again);
   CHECK(g.params == f.params);
   check_same_state(*g.training, t);
 }

@@ -20,7 +20,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string scratch(const std::string& name) { return test::scratch_path("npy-hardening", name); }
+std::string npy_scratch(const std::string& name) { return test::scratch_path("npy-hardening", name); }
 
 std::string doubles(std::initializer_list<double> v) {
   std::string s;
@@ -52,7 +52,7 @@ std::string numpy_style(std::string header, const std::string& data) {
 
 // Parses from memory and from a file: both must agree, and the file reader is what the CLI uses.
 Matrixd read(const std::string& bytes, const std::string& name = "crafted.npy") {
-  const std::string p = scratch(name);
+  const std::string p = npy_scratch(name);
   std::ofstream(p, std::ios::binary) << bytes;
   const Matrixd m = read_npy(p);
   const Matrixd again = parse_npy(bytes, p);
@@ -63,7 +63,7 @@ Matrixd read(const std::string& bytes, const std::string& name = "crafted.npy") 
 }
 // The error of a crafted file; parse_npy must give the same message as read_npy.
 std::string error_of(const std::string& bytes) {
-  const std::string p = scratch("bad.npy");
+  const std::string p = npy_scratch("bad.npy");
   std::ofstream(p, std::ios::binary) << bytes;
   std::string from_file, from_memory;
   try {
@@ -224,8 +224,8 @@ TEST_CASE("npy: claimed sizes are checked against the file before anything is al
 }
 
 TEST_CASE("npy: a path that is not a regular file is an error, not a crash", "[io][npy][errors]") {
-  const std::string dir = scratch("a-folder.npy");
+  const std::string dir = npy_scratch("a-folder.npy");
   std::filesystem::create_directories(dir);
   CHECK_ERROR(read_npy(dir), Contains("a-folder.npy") && Contains("not a regular file"));
-  CHECK_ERROR(read_npy(scratch("missing.npy")), Contains("missing.npy") && Contains("cannot open"));
+  CHECK_ERROR(read_npy(npy_scratch("missing.npy")), Contains("missing.npy") && Contains("cannot open"));
 }

@@ -321,16 +321,16 @@ struct ebm::ModelCodec<plugin::Fvbm> {
 using namespace ebm;
 using plugin::Fvbm;
 using plugin::PairGibbs;
-using Tempered = TemperedBinaryEnergy<Fvbm>;
+using TemperedFvbm = TemperedBinaryEnergy<Fvbm>;
 using Catch::Matchers::Contains;
 
 static_assert(BinaryEnergyModel<Fvbm> && BinaryFlipModel<Fvbm>);
-static_assert(MarkovKernel<PairGibbs<Fvbm>> && MarkovKernel<PairGibbs<Tempered>>);
+static_assert(MarkovKernel<PairGibbs<Fvbm>> && MarkovKernel<PairGibbs<TemperedFvbm>>);
 static_assert(ExchangeableChains<plugin::PairChains<float>>);
 static_assert(ChainPolicy<PersistentChains<PairGibbs<Fvbm>>> && ChainPolicy<ReplayBuffer<PairGibbs<Fvbm>>>);
-static_assert(TemperingOf<EnergyTempering<Fvbm>, PairGibbs<Tempered>>);
-static_assert(ChainPolicy<ParallelTempering<PairGibbs<Tempered>>>);
-static_assert(BinaryAisKernel<PairGibbs<Tempered>, Fvbm>);
+static_assert(TemperingOf<EnergyTempering<Fvbm>, PairGibbs<TemperedFvbm>>);
+static_assert(ChainPolicy<ParallelTempering<PairGibbs<TemperedFvbm>>>);
+static_assert(BinaryAisKernel<PairGibbs<TemperedFvbm>, Fvbm>);
 
 namespace {
 
@@ -479,7 +479,7 @@ TEST_CASE("plug-in: the new kernel leaves the exact p(x) invariant (chi-square),
   const test::ChiSquare ok = test::chi_square_test(p, final_counts(m, 3), double(n), 1e-3);
   INFO("chi-square " << ok.x2 << " on " << ok.df << " df, critical " << ok.critical);
   CHECK(ok.x2 < ok.critical);
-  const Tempered hot(m, VectorX<float>::Zero(d), 0.5);
+  const TemperedFvbm hot(m, VectorX<float>::Zero(d), 0.5);
   const test::ChiSquare off = test::chi_square_test(p, final_counts(hot, 30), double(n), 1e-3);
   INFO("negative control: chi-square " << off.x2 << ", critical " << off.critical);
   CHECK(off.x2 > off.critical);
@@ -570,8 +570,8 @@ TEST_CASE("plug-in: parallel tempering with the new kernel samples p, and trains
   const Fvbm m = truth();
   const Vectord p = exact_binary_distribution(m);
   constexpr Index ladders = 1000;
-  using Pt = ParallelTempering<PairGibbs<Tempered>>;
-  Pt pt(PairGibbs<Tempered>(64), ladders, linear_ladder(4, 0.25), 1, 31);
+  using Pt = ParallelTempering<PairGibbs<TemperedFvbm>>;
+  Pt pt(PairGibbs<TemperedFvbm>(64), ladders, linear_ladder(4, 0.25), 1, 31);
   Rng init = make_stream(37, StreamPurpose::user, 0);
   Matrixf x0(ladders, d);
   for (Index k = 0; k < x0.size(); ++k) x0.data()[k] = float(uniform01d(init) < 0.5);
@@ -586,7 +586,7 @@ TEST_CASE("plug-in: parallel tempering with the new kernel samples p, and trains
 
   // PT-PCD: the tempering's chains are the trainer's model term.
   Fvbm learner(d);
-  Pt chains(PairGibbs<Tempered>(block), 40, linear_ladder(3, 0.5), 2, 41);
+  Pt chains(PairGibbs<TemperedFvbm>(block), 40, linear_ladder(3, 0.5), 2, 41);
   Trainer trainer(learner, chains, options(Optimizer::adam, 6));
   trainer.fit(training_data());
   const double start = mean_log_likelihood(Fvbm(d), training_data()),
@@ -608,7 +608,7 @@ TEST_CASE("plug-in: log Z by enumeration and by AIS with the new kernel as the t
   o.num_betas = 1000;
   o.seed = 43;
   const VectorX<float> a = base_logits_from_data<float>(training_data());
-  const BinaryAisResult r = ais_binary_log_z(m, a, o, PairGibbs<Tempered>(block));
+  const BinaryAisResult r = ais_binary_log_z(m, a, o, PairGibbs<TemperedFvbm>(block));
   INFO("AIS " << r.log_z << " +- " << r.log_z_stderr << " (ESS " << r.effective_sample_size << "), exact " << exact);
   // The delta-method standard error is an estimate and log Ẑ is biased low by about stderr²/2, so a 4σ band
   // (two-sided false-alarm rate 6·10⁻⁵ if the error were exact) plus 0.01 nats for those second-order terms at
@@ -623,13 +623,13 @@ TEST_CASE("plug-in: training, tempering and AIS are bit-identical on 1 and 2 thr
     Pcd chains = pcd();
     Trainer trainer(m, chains, options(Optimizer::sgd, 2));
     trainer.fit(training_data());
-    ParallelTempering<PairGibbs<Tempered>> pt(PairGibbs<Tempered>(block), 40, linear_ladder(3, 0.4), 3, 47);
+    ParallelTempering<PairGibbs<TemperedFvbm>> pt(PairGibbs<TemperedFvbm>(block), 40, linear_ladder(3, 0.4), 3, 47);
     pt.start(m, training_data().topRows(40));
     pt.advance(m);
     BinaryAisOptions o;
     o.chains = 40;
     o.num_betas = 100;
-    BinaryAisRuns<Fvbm, PairGibbs<Tempered>> runs(m, VectorX<float>::Zero(d), o, PairGibbs<Tempered>(block));
+    BinaryAisRuns<Fvbm, PairGibbs<TemperedFvbm>> runs(m, VectorX<float>::Zero(d), o, PairGibbs<TemperedFvbm>(block));
     runs.run_to_end(m);
     return std::tuple(snapshot(m, chains, trainer), Matrixf(pt.state().x), Vectord(runs.log_weights()));
   };
