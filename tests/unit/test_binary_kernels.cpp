@@ -51,6 +51,28 @@ struct NanWhereFirstIsOn {
   void accumulate_grad(const ConstBatchRef<double>&, double, VecRef<double>) const {}
 };
 
+// A finite energy whose gradient has a ±∞ or NaN entry (the last one) wherever x_0 = 1: the gradient kernels must
+// reject those proposals too (their next proposal would be built from it).
+struct BadGradWhereFirstIsOn {
+  using Scalar = double;
+  double bad = std::numeric_limits<double>::infinity();
+  Vectord theta = Vectord::Zero(0);
+  Index dim() const { return 40; }  // more than one SIMD packet and a remainder
+  Index num_params() const { return 0; }
+  const Vectord& params() const { return theta; }
+  void energy(const ConstBatchRef<double>& x, VecRef<double> e) const {
+    for (Index r = 0; r < x.rows(); ++r) e[r] = -x.row(r).sum();
+  }
+  void energy_and_grad(const ConstBatchRef<double>& x, VecRef<double> e, BatchRef<double> g) const {
+    energy(x, e);
+    g.setConstant(-1);
+    g.col(0).setConstant(-5);
+    for (Index r = 0; r < x.rows(); ++r)
+      if (x(r, 0) != 0) g(r, dim() - 1) = bad;
+  }
+  void accumulate_grad(const ConstBatchRef<double>&, double, VecRef<double>) const {}
+};
+
 template <class K, class M>
 void check_cache_after_steps(K kernel, const M& model) {
   BinaryChains<typename M::Scalar> s;
@@ -115,6 +137,31 @@ TEST_CASE("binary kernels: a NaN energy at a proposal is a rejection, never a mo
   run(Dula<NanWhereFirstIsOn>(0.5));
   run(RandomScanGibbs<NanWhereFirstIsOn>());
   run(RandomWalkMetropolis<NanWhereFirstIsOn>());
+}
+
+TEST_CASE("binary kernels: a ±∞ or NaN gradient entry at a proposal is a rejection, never a move", "[binary][kernel]") {
+  for (const double bad : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::quiet_NaN()}) {
+    BadGradWhereFirstIsOn model;
+    model.bad = bad;
+    auto run = [&](auto kernel) {
+      BinaryChains<double> s;
+      auto rng = make_chain_streams(2, 20);
+      kernel.init(model, s, Matrixd::Zero(20, 40), rng);
+      Index non_finite = 0, accepted = 0;
+      for (int t = 0; t < 50; ++t) {
+        const BinaryStepInfo info = kernel.step(model, s, rng);
+        non_finite += info.non_finite;
+        accepted += info.accepted;
+      }
+      CHECK(non_finite > 0);
+      CHECK(accepted > 0);
+      CHECK(s.x.col(0).cwiseAbs().maxCoeff() == 0);
+    };
+    run(GibbsWithGradients<BadGradWhereFirstIsOn>());
+    run(Dmala<BadGradWhereFirstIsOn>(0.5));
+    run(Dula<BadGradWhereFirstIsOn>(0.5));
+  }
 }
 
 TEST_CASE("binary kernels: a NaN energy at a start state is an error naming the chain", "[binary][kernel]") {
