@@ -58,8 +58,8 @@ class Mlp:
 
 
 class Rbm:
-    def __init__(self, d):
-        self.W, self.b, self.c = load(d, "rbm_W"), load(d, "rbm_b"), load(d, "rbm_c")
+    def __init__(self, d, prefix="rbm_"):  # `ebm export --npy DIR` writes DIR/W.npy, b.npy, c.npy: prefix ""
+        self.W, self.b, self.c = load(d, prefix + "W"), load(d, prefix + "b"), load(d, prefix + "c")
 
     def energy_and_grad(self, v):
         a = v @ self.W + self.c

@@ -9,12 +9,18 @@
 //   target's reference states, both also as series over log-spaced steps against time.
 // Only the kernels' steps are timed (the traces and metrics are not). Every number but the times is the same
 // for any --threads (the kernels are bit-identical for any number of threads).
+//
+// For peers outside ebm (benchmarks/compare_bench_ess runs a numpy implementation on the same chains):
+// --trace-dir writes the start states, the reference state and every sampler's two traces and final states as
+// .npy files, and --ess-of computes the same bulk-ESS of the second half of any trace (steps × chains), so that
+// the peer's ESS comes from this estimator, not from a port of it.
 #include <tbb/global_control.h>
 #include <time.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -31,12 +37,14 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/diagnostics/sampler_metrics.hpp"
+#include "ebm/io/npy.hpp"
 
 namespace ebm::cli {
 namespace {
 
 struct BenchArgs {
-  std::string target, samplers = "gibbs,gwg,dmala,pas", png;
+  std::string target, samplers = "gibbs,gwg,dmala,pas", png, trace_dir;
+  std::vector<std::string> ess_of;
   Index chains = 100, steps = 10000, points = 40;
   std::uint64_t seed = 1;
   int threads = 0;
@@ -65,6 +73,8 @@ struct Result {
   std::optional<double> rmse, mmd2;
   double wall = 0, cpu = 0, wall_half = 0, cpu_half = 0;
   Series series;
+  Eigen::MatrixXd hamming_trace, energy_trace;  // steps × chains, kept for --trace-dir only
+  Matrixf final_states;
 };
 
 Result run_one(SamplerRun& run, const BenchTarget& target, const BenchArgs& a, const Matrixf& x0, const Vectorf& ref,
@@ -115,6 +125,11 @@ Result run_one(SamplerRun& run, const BenchTarget& target, const BenchArgs& a, c
   r.swap_rates = run.swap_rates();
   if (mean) r.rmse = r.series.rmse.back();
   if (target.reference) r.mmd2 = r.series.mmd2.back();
+  if (!a.trace_dir.empty()) {
+    r.hamming_trace = std::move(hamming);
+    r.energy_trace = std::move(energy);
+    r.final_states = run.states();
+  }
   return r;
 }
 
@@ -193,6 +208,36 @@ void write_plots(const std::string& path, const BenchTarget& t, const std::vecto
   write_line_plot(path, panels);
 }
 
+// --trace-dir: x0.npy and reference_state.npy (float32), and per sampler, named by its spelling with ':' → '_',
+// SPEC.hamming.npy and SPEC.energy.npy (steps × chains, float64), SPEC.states.npy (final states, float32).
+void write_traces(const std::string& dir, const Matrixf& x0, const Vectorf& ref, const std::vector<Result>& results) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  ensure(!ec, "--trace-dir '", dir, "': cannot create the folder: ", ec.message());
+  write_npy(dir + "/x0.npy", x0.cast<double>(), NpyType::f32);
+  write_npy(dir + "/reference_state.npy", Matrixd(ref.cast<double>()), NpyType::f32, true);
+  for (const Result& r : results) {
+    std::string name = r.spec;
+    for (char& ch : name)
+      if (ch == ':' || ch == '/') ch = '_';
+    write_npy(dir + "/" + name + ".hamming.npy", r.hamming_trace, NpyType::f64);
+    write_npy(dir + "/" + name + ".energy.npy", r.energy_trace, NpyType::f64);
+    write_npy(dir + "/" + name + ".states.npy", r.final_states.cast<double>(), NpyType::f32);
+  }
+}
+
+// --ess-of: {"ess": {FILE: bulk-ESS of its second half, ...}} for traces written by anyone (steps × chains).
+void print_ess_of(const std::vector<std::string>& files) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const std::string& f : files) {
+    const Eigen::MatrixXd draws = read_npy(f);
+    ensure(draws.rows() >= 16 && draws.cols() >= 1, "--ess-of '", f, "': a trace of ", draws.rows(), " x ",
+           draws.cols(), "; write steps x chains with at least 16 steps");
+    out[f] = ess_second_half(draws);
+  }
+  std::printf("%s\n", nlohmann::json{{"ess", out}}.dump().c_str());
+}
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -207,7 +252,7 @@ void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   CLI::App* c = app.add_subcommand("bench", "benchmark samplers side by side: ESS per second and per evaluation, "
                                             "RMSE and MMD against exact answers");
-  c->add_option("--target", a->target, std::string("the target: ") + target_usage())->required();
+  c->add_option("--target", a->target, std::string("the target: ") + target_usage() + " (required)");
   c->add_option("--samplers", a->samplers, "comma-separated samplers:" + sampler_help())->capture_default_str();
   c->add_option("--chains", a->chains, "chains per sampler")->capture_default_str();
   c->add_option("--steps", a->steps, "steps per chain (the first half is warm-up and burn-in)")->capture_default_str();
@@ -220,7 +265,13 @@ void add_bench(CLI::App& app) {
       ->capture_default_str();
   c->add_flag("--json", a->json, "print one JSON object: the table's numbers and the series");
   c->add_option("--png", a->png, "plot the metrics versus CPU time into this PNG");
+  c->add_option("--trace-dir", a->trace_dir, "write the start states, the reference state and every sampler's "
+                                             "Hamming and energy traces and final states as .npy files here");
+  c->add_option("--ess-of", a->ess_of, "only print the bulk-ESS of the second half of these traces (.npy, steps x "
+                                       "chains), as JSON; no target needed");
   c->callback([a] {
+    if (!a->ess_of.empty()) return print_ess_of(a->ess_of);
+    ensure(!a->target.empty(), "bench: --target is required (", target_usage(), ")");
     std::unique_ptr<tbb::global_control> threads;
     if (a->threads > 0)
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
@@ -249,6 +300,7 @@ void add_bench(CLI::App& app) {
       run.reset();  // frees the chains before the next sampler
     }
     if (!a->png.empty()) write_plots(a->png, target, results);
+    if (!a->trace_dir.empty()) write_traces(a->trace_dir, x0, ref, results);
     if (a->json) {
       nlohmann::json j = {{"target", target.spec},     {"dim", d},         {"note", target.note},
                           {"chains", a->chains},       {"steps", a->steps}, {"seed", a->seed},

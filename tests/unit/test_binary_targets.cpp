@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 #include "ebm/core/binary_flip_model.hpp"
 #include "ebm/estimate/exact_binary.hpp"
@@ -112,6 +113,31 @@ TEST_CASE("Ising: ∇ₓE against central differences; energy_and_grad's E equal
       CHECK(g(r, i) == Approx(-4 * model.sigma() * model.neighbour_sum(std::span<const double>(x.row(r).data(), 12), i) -
                               2 * model.field()[i]));
     }
+}
+
+TEST_CASE("Ising in float: the vectorized stencil gives the double model's ∇ₓE exactly and its E to float rounding",
+          "[binary][ising]") {
+  // W = 150: lattice rows of two full chunks of 64 sites and a remainder, besides the two wrapped end sites.
+  for (const auto& [L, W] : {std::pair<Index, Index>{3, 3}, {4, 150}, {6, 70}}) {
+    const Vectord h = random_field(L * W, 0.3, 11);
+    const IsingModel<float> mf(L, W, 0.37, h.cast<float>());
+    const IsingModel<double> mfd(L, W, double(float(0.37)), h.cast<float>().cast<double>());  // mf's θ in double
+    const Matrixd x = test::random_binary<double>(7, L * W, 12);
+    Vectord ed(7);
+    Matrixd gd(7, L * W);
+    mfd.energy_and_grad(x, ed, gd);
+    Vectorf ef(7), ef2(7);
+    Matrixf gf(7, L * W);
+    mf.energy_and_grad(x.cast<float>(), ef, gf);
+    mf.energy(x.cast<float>(), ef2);
+    CHECK((ef - ef2).cwiseAbs().maxCoeff() == 0);
+    CHECK((gf - gd.cast<float>()).cwiseAbs().maxCoeff() == 0);  // −4σN_i exact, one rounding with −2h_i
+    for (Index r = 0; r < 7; ++r) {
+      CHECK(double(ef[r]) == Approx(ed[r]).epsilon(1e-6));
+      CHECK(ed[r] == Approx(-dense_log_p(L, W, double(float(0.37)), h.cast<float>().cast<double>(),
+                                         x.row(r).transpose())).margin(1e-9));
+    }
+  }
 }
 
 TEST_CASE("Ising and factorized Bernoulli: flip_delta is the exact energy change, and the first-order estimate equals it",

@@ -214,10 +214,10 @@ protected:
   bool proposal_finite(Index r) const {
     if (!std::isfinite(ep_[r])) return false;
     if (!needs_grad_) return true;
-    const Scalar* g = gp_.row(r).data();
-    for (Index i = 0; i < gp_.cols(); ++i)
-      if (!std::isfinite(g[i])) return false;
-    return true;
+    // g·0 is 0 (or −0) for a finite g and NaN for ±∞ or NaN: one vectorized sum, where a test per entry was 15 %
+    // of a Gibbs-with-Gradients step on a 50 × 50 Ising model (perf).
+    const Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>> g(gp_.row(r).data(), gp_.cols());
+    return (g * Scalar(0)).sum() == Scalar(0);
   }
 
   // Chain r takes its proposal: state, energy and (for gradient kernels) gradient.

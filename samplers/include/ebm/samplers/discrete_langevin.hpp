@@ -22,6 +22,7 @@
 // Dmala one more for the test, always. The flip probabilities and log q are computed in the model's precision,
 // vectorized (Eigen's exp, log1p and logistic), and log q summed in double.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <span>
@@ -91,13 +92,32 @@ private:
     Map(z, d) = (ConstMap(x, d) * Scalar(2) - Scalar(1)) * ConstMap(g, d) * Scalar(0.5) - bias;
   }
   // Σ_i log σ(t_i), t_i = z_i where x'_i ≠ x_i (a flip) and −z_i where it is kept; log σ(t) = min(t, 0) −
-  // log1p(e^{−|t|}), vectorized in the model's precision into out (arithmetic only: Eigen 3.4 runs select(),
-  // comparisons and casts a coefficient at a time, and with them the exp and log1p), summed in double.
+  // log1p(e^{−|t|}), vectorized in the model's precision (arithmetic only: Eigen 3.4 runs select(), comparisons
+  // and casts a coefficient at a time, and with them the exp). The min terms go into out and are summed like
+  // every row sum; the log1p terms are summed as logs of products (sum_log1p_exp_neg_abs).
   static double log_q(const Scalar* z, const Scalar* x, const Scalar* xp, Index d, Scalar* out) {
     const ConstMap za(z, d);
-    const auto t = ((ConstMap(xp, d) - ConstMap(x, d)).abs() * Scalar(2) - Scalar(1)) * za;
-    Map(out, d) = t.min(Scalar(0)) - (-za.abs()).exp().log1p();
-    return detail::blocked_sum(out, d);
+    Map(out, d) = (((ConstMap(xp, d) - ConstMap(x, d)).abs() * Scalar(2) - Scalar(1)) * za).min(Scalar(0));
+    return detail::blocked_sum(out, d) - sum_log1p_exp_neg_abs(z, d);
+  }
+  // Σ_i log(1 + e^{−|z_i|}) as Σ log Π(1 + e^{−|z_i|}): 16 lanes, each the product of up to 16 factors in (1, 2]
+  // (≤ 2^16, far from overflow), one log per lane per 256 sites; the last d mod 16 terms one by one in double.
+  // One exp per site instead of an exp and a log1p, which were 41 % of a DMALA step on a 50 × 50 Ising model
+  // (perf). Each product rounds 16 times (relative 2^−24 each), a difference in log q of ~10⁻⁶ per 256 sites.
+  static double sum_log1p_exp_neg_abs(const Scalar* z, Index d) {
+    using Packet = Eigen::Array<Scalar, 16, 1>;
+    constexpr Index group = 16 * 16;
+    const Index full = d - d % 16;
+    double total = 0;
+    Index i = 0;
+    while (i < full) {
+      Packet prod = Packet::Ones();
+      for (const Index end = std::min(full, i + group); i < end; i += 16)
+        prod *= Scalar(1) + (-Eigen::Map<const Packet>(z + i).abs()).exp();
+      total += double(prod.log().sum());
+    }
+    for (; i < d; ++i) total += std::log1p(std::exp(-std::abs(double(z[i]))));
+    return total;
   }
 
   // The scratch row holds d uniforms, d flip logits and d flip probabilities. All vectorized but the draws.
