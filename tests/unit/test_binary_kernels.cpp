@@ -91,6 +91,24 @@ void check_cache_after_steps(K kernel, const M& model) {
   CHECK(s.steps == 40);
 }
 
+// 50 steps of 20 chains from all-off states of a model whose proposals with x_0 on are non-finite: some are
+// rejected as such, other flips are taken, and x_0 never turns on.
+template <class K, class M>
+void check_first_never_turns_on(K kernel, const M& model, Index d) {
+  BinaryChains<double> s;
+  auto rng = make_chain_streams(2, 20);
+  kernel.init(model, s, Matrixd::Zero(20, d), rng);
+  Index non_finite = 0, accepted = 0;
+  for (int t = 0; t < 50; ++t) {
+    const BinaryStepInfo info = kernel.step(model, s, rng);
+    non_finite += info.non_finite;
+    accepted += info.accepted;
+  }
+  CHECK(non_finite > 0);
+  CHECK(accepted > 0);
+  CHECK(s.x.col(0).cwiseAbs().maxCoeff() == 0);
+}
+
 }  // namespace
 
 TEST_CASE("binary kernels: the cached E and ∇ₓE equal a fresh evaluation after 40 steps", "[binary][kernel]") {
@@ -120,20 +138,7 @@ TEST_CASE("binary kernels: start states must be 0 or 1, and the kernel must be s
 
 TEST_CASE("binary kernels: a NaN energy at a proposal is a rejection, never a move", "[binary][kernel]") {
   const NanWhereFirstIsOn model;
-  auto run = [&](auto kernel) {
-    BinaryChains<double> s;
-    auto rng = make_chain_streams(2, 20);
-    kernel.init(model, s, Matrixd::Zero(20, 4), rng);
-    Index non_finite = 0, accepted = 0;
-    for (int t = 0; t < 50; ++t) {
-      const BinaryStepInfo info = kernel.step(model, s, rng);
-      non_finite += info.non_finite;
-      accepted += info.accepted;
-    }
-    CHECK(non_finite > 0);
-    CHECK(accepted > 0);                          // other flips are taken
-    CHECK(s.x.col(0).cwiseAbs().maxCoeff() == 0);  // x_0 never turned on
-  };
+  auto run = [&](auto kernel) { check_first_never_turns_on(kernel, model, 4); };
   run(GibbsWithGradients<NanWhereFirstIsOn>());
   run(Dmala<NanWhereFirstIsOn>(0.5));
   run(Dula<NanWhereFirstIsOn>(0.5));
@@ -146,20 +151,7 @@ TEST_CASE("binary kernels: a ±∞ or NaN gradient entry at a proposal is a reje
                            std::numeric_limits<double>::quiet_NaN()}) {
     BadGradWhereFirstIsOn model;
     model.bad = bad;
-    auto run = [&](auto kernel) {
-      BinaryChains<double> s;
-      auto rng = make_chain_streams(2, 20);
-      kernel.init(model, s, Matrixd::Zero(20, 40), rng);
-      Index non_finite = 0, accepted = 0;
-      for (int t = 0; t < 50; ++t) {
-        const BinaryStepInfo info = kernel.step(model, s, rng);
-        non_finite += info.non_finite;
-        accepted += info.accepted;
-      }
-      CHECK(non_finite > 0);
-      CHECK(accepted > 0);
-      CHECK(s.x.col(0).cwiseAbs().maxCoeff() == 0);
-    };
+    auto run = [&](auto kernel) { check_first_never_turns_on(kernel, model, 40); };
     run(GibbsWithGradients<BadGradWhereFirstIsOn>());
     run(Dmala<BadGradWhereFirstIsOn>(0.5));
     run(Dula<BadGradWhereFirstIsOn>(0.5));
