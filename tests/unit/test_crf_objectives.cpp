@@ -158,7 +158,7 @@ TEST_CASE("piecewise gradient equals central differences of the objective", "[cr
 }
 
 // Label weights: each unary piece counted c(y_s) times, against the pieces summed by hand; weights of 1 give the
-// plain objective's bits; the weighted gradient against central differences.
+// plain objective to rounding; the weighted gradient against central differences.
 static double brute_weighted_unary_pieces(const GridCrf<ConvUnary<double>>& crf, const Labelled& d, const std::vector<double>& c) {
   auto ctx = crf.make_context();
   double total = 0;
@@ -186,8 +186,9 @@ TEST_CASE("label-weighted unary pieces: value, unit weights, gradient", "[crf][o
   CHECK(weighted.value(crf, d.data()) != Approx(plain.value(crf, d.data())).epsilon(1e-3));
   VectorX<double> g1 = VectorX<double>::Zero(crf.num_params()), g0 = g1;
   const double j1 = ones.accumulate(crf, d.data(), g1), j0 = plain.accumulate(crf, d.data(), g0);
-  CHECK(std::memcmp(&j1, &j0, sizeof(double)) == 0);
-  CHECK(test::bitwise_equal(g1, g0));
+  CHECK(j1 == Approx(j0).epsilon(1e-14));
+  // To rounding only (the weighted path may fuse its products differently under -march=native).
+  CHECK((g1 - g0).cwiseAbs().maxCoeff() <= 1e-14 * g0.cwiseAbs().maxCoeff());
   check_gradient(crf, weighted, d);
   PiecewiseObjective<ConvUnary<double>> with_pairs;
   with_pairs.set_label_weights(c);

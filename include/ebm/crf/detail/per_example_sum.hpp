@@ -60,7 +60,7 @@ private:
 // values; null: all 1, the plain likelihood). With a weight w, e is overwritten with
 // w · c(y_s) · (onehot(y_s) − softmax(−e(s, ·))) row by row, that loss's derivative in e. Whole-matrix array
 // operations, so the exponentials are vectorized (per-label scalar exp calls were most of an objective's time).
-// c = 1 gives the same bits as no weights (multiplying by 1 is exact).
+// Without label weights the computation is the unweighted one's, bit for bit.
 template <class S>
 double softmax_nll_rows(MatrixX<S>& e, std::span<const Label> y, const S* weight, const S* label_weight = nullptr) {
   const Index sites = e.rows();
