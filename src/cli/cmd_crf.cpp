@@ -54,6 +54,11 @@ struct CrfArgs {
   Index radius = -1, pool = -1, pooled_radius = -1;  // patch features; −1: the task's default
   int epochs = 3, unary_epochs = 10, k = 5, threads = 0, burn_in = 10, sweeps = 30;
   double lr = 1e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 1.0;
+  // The unaries' learning-rate schedule (train/schedule.hpp) and the weight of background pixels in their loss
+  // (crf/piecewise.hpp, label weights; digits weigh 1).
+  std::string unary_lr_schedule = "constant";
+  double unary_lr_final = 0.0, background_weight = 1.0;
+  bool unary_eval = false;  // score the held-out images after every unary epoch
   std::uint64_t seed = 1;
   bool json = false;
   // The cnn unary: 3 x 3 layers of these widths and dilations (receptive field 1 + 2·Σ dilations = 31 pixels,
@@ -129,6 +134,8 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
                         {"side", side},         {"labels", labels},           {"unary", a.unary},
                         {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler},
                         {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
+                        {"unary_lr", a.unary_lr}, {"unary_lr_schedule", a.unary_lr_schedule},
+                        {"unary_lr_final", a.unary_lr_final}, {"background_weight", a.background_weight},
                         {"features", feat.count()}, {"seed", a.seed},         {"predict", a.predict}};
   if constexpr (requires { unary.net(); }) {
     out["conv_channels"] = a.conv_channels;
@@ -156,18 +163,38 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   uo.batch_size = a.batch;
   uo.epochs = a.unary_epochs;
   uo.learning_rate = a.unary_lr;
+  uo.schedule = {parse_schedule_kind(a.unary_lr_schedule), a.unary_lr_final};
   uo.optimizer = Optimizer::adam;
   uo.seed = a.seed;
   PiecewiseObjective<Unary> pieces(Pieces::unary_only);
+  if (a.background_weight != 1.0) {
+    std::vector<typename Unary::Scalar> c(std::size_t(labels), 1);
+    c[0] = typename Unary::Scalar(a.background_weight);
+    pieces.set_label_weights(std::move(c));
+  }
   ObjectiveTrainer unary_trainer(unaries, pieces, uo);
   const auto t_unary = std::chrono::steady_clock::now();
   const double cpu_unary0 = process_cpu_seconds();
+  double eval_cpu = 0;  // --unary-eval's held-out scoring, not counted as training time
+  nlohmann::json curve = nlohmann::json::array();
   unary_trainer.fit(data, [&](const EpochReport& r) {
-    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs\n", r.epoch,
+    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs", r.epoch,
         unary_trainer.last_epoch_objective() / double(side * side), r.seconds);
+    if (a.unary_eval) {
+      const double c0 = process_cpu_seconds();
+      PredictOptions po;
+      po.method = PredictMethod::unary_argmin;
+      const auto s = score_labels(test.y, predict_labels(unaries, test.x, po), labels);
+      eval_cpu += process_cpu_seconds() - c0;
+      say("  held-out accuracy %.4f  mean IoU %.4f  (CPU %.1fs)", s.accuracy, s.mean_iou,
+          process_cpu_seconds() - cpu_unary0 - eval_cpu);
+      curve.push_back({{"epoch", r.epoch}, {"accuracy", s.accuracy}, {"mean_iou", s.mean_iou}});
+    }
+    say("\n");
     return true;
   });
-  const double unary_seconds = since(t_unary), unary_cpu = process_cpu_seconds() - cpu_unary0;
+  const double unary_seconds = since(t_unary), unary_cpu = process_cpu_seconds() - cpu_unary0 - eval_cpu;
+  if (a.unary_eval) out["unary_curve"] = curve;
 
   // (b) The CRF: the trained unaries plus a Potts start, then everything jointly by the sampled gradient.
   Crf crf = unaries;
@@ -334,6 +361,17 @@ void add_crf(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--lr", a->lr, "Adam learning rate of the CRF")->check(CLI::PositiveNumber)->capture_default_str();
   c->add_option("--unary-lr", a->unary_lr, "Adam learning rate of the unaries alone")->check(CLI::PositiveNumber)->capture_default_str();
+  c->add_option("--unary-lr-schedule", a->unary_lr_schedule, "learning-rate schedule of the unaries: constant | linear | cosine")
+      ->check(CLI::IsMember({"constant", "linear", "cosine"}))
+      ->capture_default_str();
+  c->add_option("--unary-lr-final", a->unary_lr_final, "linear or cosine: the unaries' final rate as a fraction of --unary-lr")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  c->add_option("--background-weight", a->background_weight,
+                "weight of background (label 0) pixels in the unaries' loss (other labels weigh 1)")
+      ->check(CLI::Range(1e-3, 1e3))
+      ->capture_default_str();
+  c->add_flag("--unary-eval", a->unary_eval, "score the held-out images after every unary epoch (not counted as training time)");
   c->add_option("--predict", a->predict, "CRF prediction: mpm (max marginal) | map (annealed Gibbs + ICM) | icm")
       ->check(CLI::IsMember({"mpm", "map", "icm"}))
       ->capture_default_str();

@@ -56,8 +56,8 @@ void add_train_options(CLI::App& c, TrainArgs& a) {
   c.add_option("--batch", p->batch, "minibatch size")->capture_default_str();
   c.add_option("--epochs", p->epochs, "epochs (total, also when resuming; mlp: 10)")->capture_default_str();
   c.add_option("--lr", p->lr, "learning rate (mlp: 1e-3)")->capture_default_str();
-  c.add_option("--lr-schedule", p->lr_schedule, "constant | linear")->capture_default_str();
-  c.add_option("--lr-final", p->lr_final, "linear schedule: final rate as a fraction of --lr")->capture_default_str();
+  c.add_option("--lr-schedule", p->lr_schedule, "constant | linear | cosine")->capture_default_str();
+  c.add_option("--lr-final", p->lr_final, "linear or cosine schedule: final rate as a fraction of --lr")->capture_default_str();
   c.add_option("--momentum", p->momentum, "sgd: momentum after the ramp")->capture_default_str();
   c.add_option("--momentum-initial", p->momentum_initial, "sgd: momentum at the start")->capture_default_str();
   c.add_option("--momentum-ramp", p->momentum_ramp, "sgd: epochs to ramp the momentum")->capture_default_str();

@@ -129,6 +129,17 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 assert 0 <= j["unaries"]["mean_iou"] <= 1 and "crf" not in j and j["receptive_field"] == 7, j
 PY
+# The unaries' levers: cosine schedule, down-weighted background, a held-out score after every epoch.
+"$ebm" crf --task segment --data-dir mnist --train 40 --test 10 --unary-epochs 2 --epochs 0 --batch 10 --canvas 16 \
+  --unary cnn --conv-channels 4,4 --dilations 1,2 --unary-lr-schedule cosine --unary-lr-final 0.1 \
+  --background-weight 0.3 --unary-eval --json > crf_cnn_levers.json
+python3 - crf_cnn_levers.json <<'PY' || fail "ebm crf --unary-eval --json lacks the per-epoch curve or the levers"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert [c["epoch"] for c in j["unary_curve"]] == [1, 2], j
+assert j["unary_lr_schedule"] == "cosine" and j["background_weight"] == 0.3, j
+assert j["unary_curve"][-1]["mean_iou"] == j["unaries"]["mean_iou"], j
+PY
 
 # Errors: one line on stderr, non-zero status, never a crash.
 expect_error() {

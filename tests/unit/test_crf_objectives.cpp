@@ -157,6 +157,48 @@ TEST_CASE("piecewise gradient equals central differences of the objective", "[cr
   check_gradient(test::tiny_conv_crf(Pairwise::potts, 9, 0.8), PiecewiseObjective<ConvUnary<double>>(), d);
 }
 
+// Label weights: each unary piece counted c(y_s) times, against the pieces summed by hand; weights of 1 give the
+// plain objective to rounding; the weighted gradient against central differences.
+static double brute_weighted_unary_pieces(const GridCrf<ConvUnary<double>>& crf, const Labelled& d, const std::vector<double>& c) {
+  auto ctx = crf.make_context();
+  double total = 0;
+  for (Index r = 0; r < examples; ++r) {
+    crf.condition(d.x.row(r).transpose(), ctx);
+    const auto y = row_of(d.y, r);
+    for (Index s = 0; s < crf.num_sites(); ++s) {
+      double z = 0;
+      for (int l = 0; l < crf.num_labels(); ++l) z += std::exp(-ctx.unary(s, l));
+      total += -c[std::size_t(y[std::size_t(s)])] * std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
+    }
+  }
+  return total / examples;
+}
+
+TEST_CASE("label-weighted unary pieces: value, unit weights, gradient", "[crf][objectives]") {
+  const auto crf = test::tiny_conv_crf(Pairwise::potts, 13, 0.8);
+  const auto d = labelled_data(crf, 14);
+  const std::vector<double> c{0.3, 1.0, 2.5};
+  PiecewiseObjective<ConvUnary<double>> weighted(Pieces::unary_only), ones(Pieces::unary_only),
+      plain(Pieces::unary_only);
+  weighted.set_label_weights(c);
+  ones.set_label_weights({1.0, 1.0, 1.0});
+  CHECK(weighted.value(crf, d.data()) == Approx(brute_weighted_unary_pieces(crf, d, c)).epsilon(1e-12));
+  CHECK(weighted.value(crf, d.data()) != Approx(plain.value(crf, d.data())).epsilon(1e-3));
+  VectorX<double> g1 = VectorX<double>::Zero(crf.num_params()), g0 = g1;
+  const double j1 = ones.accumulate(crf, d.data(), g1), j0 = plain.accumulate(crf, d.data(), g0);
+  CHECK(j1 == Approx(j0).epsilon(1e-14));
+  // To rounding only (the weighted path may fuse its products differently under -march=native).
+  CHECK((g1 - g0).cwiseAbs().maxCoeff() <= 1e-14 * g0.cwiseAbs().maxCoeff());
+  check_gradient(crf, weighted, d);
+  PiecewiseObjective<ConvUnary<double>> with_pairs;
+  with_pairs.set_label_weights(c);
+  check_gradient(test::tiny_conv_crf(Pairwise::full, 15, 0.8), with_pairs, d);
+  CHECK_THROWS_WITH(weighted.set_label_weights({1.0, 0.0, 1.0}), Catch::Contains("label weight 1 = 0"));
+  PiecewiseObjective<ConvUnary<double>> too_few(Pieces::unary_only);
+  too_few.set_label_weights({1.0, 2.0});
+  CHECK_THROWS_WITH(too_few.value(crf, d.data()), Catch::Contains("2 label weights for a model with 3 labels"));
+}
+
 TEST_CASE("piecewise objective bounds the exact conditional NLL from above", "[crf][objectives]") {
   for (std::uint64_t seed : {31, 32, 33}) {
     const auto crf = test::tiny_linear_crf(seed % 2 ? Pairwise::full : Pairwise::potts, seed, 1.0);

@@ -259,5 +259,5 @@ TEST_CASE("other bad arguments name themselves", "[errors]") {
   TrainOptions opt = small_options();
   opt.epochs = 0;
   CHECK_ERROR(Trainer(rbm, cd, opt), Contains("epochs = 0"));
-  CHECK_ERROR(parse_schedule_kind("cosine"), Contains("'cosine'") && Contains("constant or linear"));
+  CHECK_ERROR(parse_schedule_kind("step"), Contains("'step'") && Contains("constant, linear or cosine"));
 }

@@ -17,8 +17,16 @@
 // accumulate_unary_grad; for the pairwise table ∂J/∂P(a,b) = #{edges with (y_s,y_t) = (a,b)} − E·r(a,b),
 // r = softmax(−P) over the L² pairs and E the number of edges (Potts: disagreements − E·Σ_{a≠b} r(a,b)).
 // Examples are processed in fixed blocks in parallel; the result is the same bits for any number of threads.
+//
+// Label weights (set_label_weights): each unary piece counts c(y_s) times, −c(y_s) log softmax(−U(s,·))[y_s],
+// the class-weighted cross-entropy of segmentation networks. Where one label dominates (background in MNIST
+// composites) and the score weighs every class equally (mean IoU), c(background) < 1 stops the rare classes'
+// pixels being traded away for the common one's. It changes the objective, not its gradient's form: the
+// gradient row of site s is scaled by c(y_s). The pairwise pieces are not weighted.
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "ebm/core/error.hpp"
 #include "ebm/core/labels.hpp"
@@ -40,6 +48,15 @@ public:
       : pieces_(pieces), sum_(block_rows) {}
 
   Pieces pieces() const { return pieces_; }
+
+  // c(l) for each label l (all positive and finite); empty: every label weighs 1, the plain objective.
+  void set_label_weights(std::vector<S> c) {
+    for (std::size_t l = 0; l < c.size(); ++l)
+      ensure(std::isfinite(double(c[l])) && c[l] > 0, "piecewise objective: label weight ", l, " = ", c[l],
+             " must be positive and finite");
+    label_weights_ = std::move(c);
+  }
+  const std::vector<S>& label_weights() const { return label_weights_; }
 
   // J(θ) on `data`; adds ∂J/∂θ to grad (the pairwise entries get nothing with Pieces::unary_only).
   double accumulate(const Model& model, const ConditionalData<S>& data, VecRef<S> grad) {
@@ -73,11 +90,14 @@ private:
     const bool pairs = pieces_ == Pieces::unary_and_pairwise;
     const S w = S(1) / S(n);
     const Grid& grid = model.grid();
+    ensure(label_weights_.empty() || Index(label_weights_.size()) == L, "piecewise objective: ",
+           label_weights_.size(), " label weights for a model with ", L, " labels");
+    const S* c = label_weights_.empty() ? nullptr : label_weights_.data();
     const double sum = sum_.run(model, n, grad, [&](typename Model::Context& ctx, Index r, S* out) {
       model.condition(data.x.row(r).transpose(), ctx);
       const auto y = label_row(data.y, r);
       ctx.g = ctx.unary;  // the unary energies, overwritten with the derivative
-      double v = detail::softmax_nll_rows(ctx.g, y, out ? &w : nullptr);
+      double v = detail::softmax_nll_rows(ctx.g, y, out ? &w : nullptr, c);
       if (pairs)
         for (Index s = 0; s < sites; ++s)
           for (Index t : {grid.right(s), grid.down(s)})
@@ -108,6 +128,7 @@ private:
   }
 
   Pieces pieces_;
+  std::vector<S> label_weights_;
   detail::PerExampleSum<Model> sum_;
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Learning-rate and momentum schedules as functions of training progress in [0, 1].
 #include <algorithm>
+#include <cmath>
+#include <numbers>
 #include <string>
 
 #include "ebm/core/error.hpp"
@@ -8,13 +10,20 @@
 namespace ebm {
 
 struct LearningRateSchedule {
-  enum class Kind { constant, linear };
+  // cosine: half a cosine from lr down to lr·final_fraction (Loshchilov & Hutter 2017, without restarts):
+  // slower than linear at first, faster in the middle, flat at the end.
+  enum class Kind { constant, linear, cosine };
   Kind kind = Kind::constant;
-  double final_fraction = 0.0;  // linear: the rate falls from lr to lr·final_fraction at the end of training
+  double final_fraction = 0.0;  // linear, cosine: the rate falls from lr to lr·final_fraction at the end of training
 
   double factor(double progress) const {
     progress = std::clamp(progress, 0.0, 1.0);
-    return kind == Kind::constant ? 1.0 : 1.0 - (1.0 - final_fraction) * progress;
+    switch (kind) {
+      case Kind::linear: return 1.0 - (1.0 - final_fraction) * progress;
+      case Kind::cosine: return final_fraction + (1.0 - final_fraction) * 0.5 * (1.0 + std::cos(std::numbers::pi * progress));
+      case Kind::constant: break;
+    }
+    return 1.0;
   }
   void validate() const {
     ensure(final_fraction >= 0.0 && final_fraction <= 1.0, "learning-rate schedule: final_fraction = ",
@@ -25,7 +34,8 @@ struct LearningRateSchedule {
 inline LearningRateSchedule::Kind parse_schedule_kind(const std::string& s) {
   if (s == "constant") return LearningRateSchedule::Kind::constant;
   if (s == "linear") return LearningRateSchedule::Kind::linear;
-  fail("learning-rate schedule '", s, "' is unknown; use constant or linear");
+  if (s == "cosine") return LearningRateSchedule::Kind::cosine;
+  fail("learning-rate schedule '", s, "' is unknown; use constant, linear or cosine");
 }
 
 // Momentum ramps linearly from `initial` to `final` over the first `ramp_epochs` epochs (Hinton's guide:

@@ -55,23 +55,27 @@ private:
   MatrixX<Scalar> partial_;
 };
 
-// Σ_s −log softmax(−e(s, ·))[y_s] = Σ_s [e(s, y_s) + log Σ_l exp(−e(s, l))] for energies e (sites × L), the loss
-// of one softmax factor per site. With a weight w, e is overwritten with w · (onehot(y_s) − softmax(−e(s, ·)))
-// row by row, that loss's derivative in e. Whole-matrix array operations, so the exponentials are vectorized
-// (per-label scalar exp calls were most of an objective's time).
+// Σ_s c(y_s) [e(s, y_s) + log Σ_l exp(−e(s, l))] = Σ_s −c(y_s) log softmax(−e(s, ·))[y_s] for energies e
+// (sites × L), the loss of one softmax factor per site, each weighted by its label's weight c (label_weight, L
+// values; null: all 1, the plain likelihood). With a weight w, e is overwritten with
+// w · c(y_s) · (onehot(y_s) − softmax(−e(s, ·))) row by row, that loss's derivative in e. Whole-matrix array
+// operations, so the exponentials are vectorized (per-label scalar exp calls were most of an objective's time).
+// Without label weights the computation is the unweighted one's, bit for bit.
 template <class S>
-double softmax_nll_rows(MatrixX<S>& e, std::span<const Label> y, const S* weight) {
+double softmax_nll_rows(MatrixX<S>& e, std::span<const Label> y, const S* weight, const S* label_weight = nullptr) {
   const Index sites = e.rows();
+  const auto c = [&](Index s) { return label_weight ? label_weight[y[std::size_t(s)]] : S(1); };
   const VectorX<S> emin = e.rowwise().minCoeff();
   e.colwise() -= emin;
   double nll = 0;
-  for (Index s = 0; s < sites; ++s) nll += double(e(s, y[std::size_t(s)]));
+  for (Index s = 0; s < sites; ++s) nll += double(c(s)) * double(e(s, y[std::size_t(s)]));
   e.array() = (-e.array()).exp();
-  const VectorX<S> z = e.rowwise().sum();
-  for (Index s = 0; s < sites; ++s) nll += std::log(double(z[s]));
+  VectorX<S> z = e.rowwise().sum();
+  for (Index s = 0; s < sites; ++s) nll += double(c(s)) * std::log(double(z[s]));
   if (weight) {
-    e.array().colwise() *= (-*weight / z.array());
-    for (Index s = 0; s < sites; ++s) e(s, y[std::size_t(s)]) += *weight;
+    for (Index s = 0; s < sites; ++s) z[s] = (-*weight * c(s)) / z[s];  // z now holds each row's factor
+    e.array().colwise() *= z.array();
+    for (Index s = 0; s < sites; ++s) e(s, y[std::size_t(s)]) += *weight * c(s);
   }
   return nll;
 }
