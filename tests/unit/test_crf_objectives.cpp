@@ -67,9 +67,10 @@ double brute_pseudo_likelihood(const Crf& crf, const Labelled& d) {
   return total / examples;
 }
 
-// Unary pieces: a softmax of −U(s, ·) at every site; pairwise pieces: each edge's P normalized over L² pairs.
+// Unary pieces: a softmax of −U(s, ·) at every site, counted c(y_s) times (once when c is empty); pairwise pieces:
+// each edge's P normalized over L² pairs.
 template <class Crf>
-double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs) {
+double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs, const std::vector<double>& c = {}) {
   const int L = crf.num_labels();
   double zp = 0;
   for (int a = 0; a < L; ++a)
@@ -82,7 +83,8 @@ double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs) {
     for (Index s = 0; s < crf.num_sites(); ++s) {
       double z = 0;
       for (int l = 0; l < L; ++l) z += std::exp(-ctx.unary(s, l));
-      total += -std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
+      const double weight = c.empty() ? 1.0 : c[std::size_t(y[std::size_t(s)])];
+      total += -weight * std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
       if (!pairs) continue;
       for (Index t : {crf.grid().right(s), crf.grid().down(s)})
         if (t >= 0) total += -std::log(std::exp(-crf.pair(y[std::size_t(s)], y[std::size_t(t)])) / zp);
@@ -159,21 +161,6 @@ TEST_CASE("piecewise gradient equals central differences of the objective", "[cr
 
 // Label weights: each unary piece counted c(y_s) times, against the pieces summed by hand; weights of 1 give the
 // plain objective to rounding; the weighted gradient against central differences.
-static double brute_weighted_unary_pieces(const GridCrf<ConvUnary<double>>& crf, const Labelled& d, const std::vector<double>& c) {
-  auto ctx = crf.make_context();
-  double total = 0;
-  for (Index r = 0; r < examples; ++r) {
-    crf.condition(d.x.row(r).transpose(), ctx);
-    const auto y = row_of(d.y, r);
-    for (Index s = 0; s < crf.num_sites(); ++s) {
-      double z = 0;
-      for (int l = 0; l < crf.num_labels(); ++l) z += std::exp(-ctx.unary(s, l));
-      total += -c[std::size_t(y[std::size_t(s)])] * std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
-    }
-  }
-  return total / examples;
-}
-
 TEST_CASE("label-weighted unary pieces: value, unit weights, gradient", "[crf][objectives]") {
   const auto crf = test::tiny_conv_crf(Pairwise::potts, 13, 0.8);
   const auto d = labelled_data(crf, 14);
@@ -182,7 +169,7 @@ TEST_CASE("label-weighted unary pieces: value, unit weights, gradient", "[crf][o
       plain(Pieces::unary_only);
   weighted.set_label_weights(c);
   ones.set_label_weights({1.0, 1.0, 1.0});
-  CHECK(weighted.value(crf, d.data()) == Approx(brute_weighted_unary_pieces(crf, d, c)).epsilon(1e-12));
+  CHECK(weighted.value(crf, d.data()) == Approx(brute_piecewise(crf, d, false, c)).epsilon(1e-12));
   CHECK(weighted.value(crf, d.data()) != Approx(plain.value(crf, d.data())).epsilon(1e-3));
   VectorX<double> g1 = VectorX<double>::Zero(crf.num_params()), g0 = g1;
   const double j1 = ones.accumulate(crf, d.data(), g1), j0 = plain.accumulate(crf, d.data(), g0);
