@@ -1,8 +1,10 @@
 // The hot path of a Bernoulli RBM at MNIST size (nv = 784, nh = 500, float):
 //   gibbs_sweep       one block-Gibbs sweep of 100 chains                         (2 products per chain)
 //   pcd1_update       one PCD-1 Trainer::update, batch 100, 100 persistent chains  (5 products per row)
-//   hidden/visible    one block of rows through each product path, at several densities of the input, so
-//                     the sparse/dense switch-over (detail::sparse_density_threshold) is chosen from data
+//   hidden/visible    one block of rows through each product path (sparse: gather-sum, dense: GEMM, subset:
+//                     subset sums of 0/1 rows, model: what the model picks), at several densities of the
+//                     input, so the switch-overs (detail::sparse_density_threshold, subset_density_threshold)
+//                     are chosen from data
 //   accumulate_stats  the gradient statistics −vᵀ·E[h|v] (model, then each path alone: outer/…)
 //   sample_states, logistic, sgd_step, param_refresh, validate_batch: the rest of a sweep and of an update
 // Data are binarized-MNIST-like: independent binary pixels with 13 % ones (no real MNIST needed). The model
@@ -97,7 +99,7 @@ void pcd1_update(benchmark::State& state) {
 
 // ---- (c) one block through one product path. Args: density in %, block rows. -------------------------
 enum class Layer { hidden, visible };  // hidden: x is v (rows × nv) times W; visible: x is h times Wᵀ
-enum class Path { sparse, dense, model };
+enum class Path { sparse, dense, subset, model };
 
 template <Layer layer, Path path>
 void product(benchmark::State& state) {
@@ -117,6 +119,9 @@ void product(benchmark::State& state) {
     if constexpr (path == Path::sparse) {
       ws.pattern.build<S>(x, 1.0);
       detail::gather_rows<S>(x, ws.pattern, m, out_cols, bias.data(), out);
+    } else if constexpr (path == Path::subset) {
+      ws.subsets.build_masks(x);  // the 4-bit masks are part of the path's cost
+      ws.subsets.multiply(rows, m, in, out_cols, bias.data(), out);
     } else if constexpr (path == Path::dense) {
       ws.gemm.multiply(x, m, out_cols, out);  // what the model runs: Eigen's GEMM, preallocated buffers
       out.rowwise() += bias.transpose();
@@ -239,12 +244,14 @@ void register_all() {
     void (*run)(benchmark::State&);
   } products[] = {
       {"hidden/sparse", product<Layer::hidden, Path::sparse>},   {"hidden/dense", product<Layer::hidden, Path::dense>},
+      {"hidden/subset", product<Layer::hidden, Path::subset>},   {"visible/subset", product<Layer::visible, Path::subset>},
       {"hidden/model", product<Layer::hidden, Path::model>},     {"visible/sparse", product<Layer::visible, Path::sparse>},
       {"visible/dense", product<Layer::visible, Path::dense>},   {"visible/model", product<Layer::visible, Path::model>},
   };
   for (const auto& p : products) {
     auto* b = RegisterBenchmark(p.name, p.run)->ArgNames({"density_pct", "rows"});
     for (int d : {5, 13, 20, 30, 40, 50}) b->Args({d, default_block_rows});
+    b->Args({50, 100});
     for (int rows : {50, 100}) b->Args({13, rows});
     all.push_back(b);
   }

@@ -1,5 +1,5 @@
 // After init, a block Gibbs step on an MNIST-sized RBM (784 × 500, 100 chains) allocates nothing, on the
-// gather path (sparse states) and on the GEMM path (dense states) alike. Each step runs inside a
+// gather path (sparse states) and on the subset-sum path (dense 0/1 states) alike. Each step runs inside a
 // NoAllocationScope; the states that fed it are checked to lie on the intended side of the density
 // threshold in every block, so neither path can be skipped without the test failing.
 #include "noalloc/allocation_counter.hpp"  // first: it configures Eigen's allocation checks
@@ -43,9 +43,9 @@ TEMPLATE_TEST_CASE("a block Gibbs step allocates nothing after init (784 x 500, 
   using S = TestType;
   constexpr Index nv = 784, nh = 500, chains = 100;
   const bool dense = GENERATE(false, true);
-  INFO((dense ? "dense states: GEMM path" : "sparse states: gather path"));
+  INFO((dense ? "dense states: subset-sum path" : "sparse states: gather path"));
 
-  // All biases −3 give ~5 % ones in both layers (gather path), all biases 0 give ~50 % (GEMM path).
+  // All biases −3 give ~5 % ones in both layers (gather path), all biases 0 give ~50 % (subset sums).
   const S bias = dense ? S(0) : S(-3);
   BernoulliRBM<S> rbm(nv, nh);
   Rng rng = make_stream(11, StreamPurpose::init, 0);

@@ -1,6 +1,6 @@
 // Block Gibbs sweeps alone: chain states after many sweeps are bitwise identical on 1, 2 and 8 threads, for
-// sparse states (gather path) and dense states (GEMM path), float and double; another seed gives other
-// states. 60 chains in blocks of 25 make two full blocks and a partial one.
+// sparse states (gather path) and dense states (subset-sum path; the GEMM takes only non-binary rows), float
+// and double; another seed gives other states. 60 chains in blocks of 25 make two full blocks and a partial one.
 #include <catch2/catch.hpp>
 
 #include "ebm/ebm.hpp"
@@ -39,7 +39,7 @@ TEMPLATE_TEST_CASE("block Gibbs sweeps are bitwise identical on 1, 2 and 8 threa
                    double) {
   using S = TestType;
   const bool sparse = GENERATE(true, false);
-  INFO((sparse ? "sparse states (gather path)" : "dense states (GEMM path)"));
+  INFO((sparse ? "sparse states (gather path)" : "dense states (subset-sum path)"));
   const S bias = sparse ? S(-3) : S(0.5);
 
   const Sweeps<S> serial = test::with_threads(1, [&] { return run_sweeps(bias, 7); });

@@ -112,15 +112,17 @@ TEST_CASE("conditionals of blocks with majority-one, majority-zero, coin-flip an
 }
 
 TEST_CASE("visible_mean_blocks gives every block the bits of visible_mean on that block", "[rbm]") {
-  // MNIST's shape, 7 blocks of 25 rows and a partial one: dense and sparse h mixed, so some blocks take the
-  // GEMM (sharing W's panels) and some the gather, on one thread and on several.
+  // MNIST's shape, 7 blocks of 25 rows and a partial one, with the three paths mixed: sparse 0/1 blocks (the
+  // gather), dense 0/1 blocks (subset sums, sharing each tile's table) and blocks of probabilities (the GEMM,
+  // sharing W's panels), on one thread and on several.
   const auto rbm = test::random_rbm<float>(784, 500, 0.1, 0.1, 5);
   Rng rng = make_stream(3, StreamPurpose::user, 1);
   const BlockPlan plan(190, 25);
   Matrixf h(190, 500);
   for (Index r = 0; r < h.rows(); ++r) {
-    const float p = (r / 25) % 3 == 1 ? 0.1f : 0.5f;
-    for (Index j = 0; j < h.cols(); ++j) h(r, j) = bernoulli(rng, p);
+    const int kind = int(r / 25) % 3;
+    for (Index j = 0; j < h.cols(); ++j)
+      h(r, j) = kind == 0 ? bernoulli(rng, 0.1f) : kind == 1 ? bernoulli(rng, 0.5f) : uniform01f(rng);
   }
   Matrixf expected(190, 784);
   for (Index b = 0; b < plan.count(); ++b) {

@@ -29,6 +29,7 @@
 #include "ebm/models/dense_kernels.hpp"
 #include "ebm/models/detail/transpose.hpp"
 #include "ebm/models/gemm_workspace.hpp"
+#include "ebm/models/subset_sums.hpp"
 
 namespace ebm {
 
@@ -53,16 +54,22 @@ public:
   using Base::W_of;
 
   // Scratch for one block of rows; created once per block so a Gibbs step allocates nothing.
+  // How a block's product runs (choose_path): gather-sum over sparse rows, subset sums over 0/1 rows of
+  // middle density, GEMM otherwise.
+  enum class ProductPath { gather, subsets, gemm };
   struct Workspace {
     detail::RowPattern pattern;
-    detail::GemmWorkspace<S> gemm;  // packing buffers of the dense path, for both products
-    bool dense = false;             // visible_mean_blocks: this block's h took the GEMM
-    Index dense_block = 0;          // visible_mean_blocks: the block of the k-th dense one, in workspace k
+    detail::GemmWorkspace<S> gemm;            // packing buffers of the dense path, for both products
+    detail::SubsetSumWorkspace<S> subsets;    // masks and one tile's table of the subset-sum path
+    ProductPath path = ProductPath::gather;   // visible_mean_blocks: the path this block's h took
+    Index dense_block = 0;                    // visible_mean_blocks: the k-th GEMM block, in workspace k
+    Index subset_block = 0;                   // visible_mean_blocks: the k-th subset-sum block, in workspace k
     Workspace() = default;
     Workspace(Index rows, Index nv, Index nh) {
       pattern.reserve(rows, std::max(nv, nh));
       gemm.reserve(rows, nh, nv);  // v·W
       gemm.reserve(rows, nv, nh);  // h·Wᵀ
+      subsets.reserve(rows, std::max(nv, nh));
     }
   };
 
@@ -115,47 +122,74 @@ public:
   // ---- conditionals (one block of rows, single-threaded) --------------------------------------------
   // ph = E[h | v] = σ(c + vW)
   void hidden_mean(const ConstBatchRef<S>& v, BatchRef<S> ph, Workspace& ws) const {
-    affine(v, W().data(), nh_, c().data(), ph, ws);
+    affine(v, W().data(), nh_, c().data(), ph, ws, detail::sparse_density_threshold);
     ph.array() = ph.array().logistic();
   }
   // pv = E[v | h] = σ(b + Wh)
   void visible_mean(const ConstBatchRef<S>& h, BatchRef<S> pv, Workspace& ws) const {
-    affine(h, wt_.data(), nv_, b().data(), pv, ws);
+    affine(h, wt_.data(), nv_, b().data(), pv, ws, detail::subset_density_threshold);
     pv.array() = pv.array().logistic();
   }
   // pv = E[v | h] for every block of rows of `plan` (ws[b] is block b's workspace), bitwise as visible_mean on
-  // each block: each block's product takes the path its own density picks. The blocks whose h takes the GEMM
-  // (a centered RBM's chains keep h near 50 % ones, so all of them in `ebm train`'s default run) share each
-  // packed panel of Wᵀ (GemmWorkspace::multiply_many), in one group per worker thread (any grouping gives the
-  // same bits): Wᵀ is packed and read from memory once per thread and sweep instead of once per block.
+  // each block: each block's product takes the path its own h picks (choose_path). Blocks on the subset-sum
+  // path (a centered RBM's chains keep h near 50 % ones, so all of them in `ebm train`'s default run) share
+  // each column tile's table, built once per sweep and tile instead of once per block; blocks on the GEMM
+  // share each packed panel of Wᵀ (GemmWorkspace::multiply_many). Both run in one group of tiles or blocks
+  // per worker thread (any grouping gives the same bits).
   void visible_mean_blocks(const ConstBatchRef<S>& h, BatchRef<S> pv, const BlockPlan& plan,
                            std::span<Workspace> ws) const {
-    const auto thr = detail::sparse_density_threshold;
     for_each_block(plan, [&](Index blk, Index r0, Index n) {
       auto& w = ws[static_cast<std::size_t>(blk)];
       const ConstBatchRef<S> x = h.middleRows(r0, n);
-      w.dense = !(w.pattern.build(x, thr) < thr);
-      if (!w.dense) {
+      w.path = choose_path(x, w, detail::subset_density_threshold);
+      if (w.path == ProductPath::gather) {
         detail::gather_rows<S>(x, w.pattern, wt_.data(), nv_, b().data(), pv.middleRows(r0, n));
         pv.middleRows(r0, n).array() = pv.middleRows(r0, n).array().logistic();
       }
     });
-    Index dense = 0;
-    for (Index blk = 0; blk < plan.count(); ++blk)
-      if (ws[static_cast<std::size_t>(blk)].dense) ws[static_cast<std::size_t>(dense++)].dense_block = blk;
-    const auto block = [&](Index k) { return ws[static_cast<std::size_t>(k)].dense_block; };
+    Index dense = 0, subset = 0;
+    for (Index blk = 0; blk < plan.count(); ++blk) {
+      const auto path = ws[static_cast<std::size_t>(blk)].path;
+      if (path == ProductPath::gemm) ws[static_cast<std::size_t>(dense++)].dense_block = blk;
+      if (path == ProductPath::subsets) ws[static_cast<std::size_t>(subset++)].subset_block = blk;
+    }
     const auto workers = std::min<std::size_t>(
         std::size_t(std::max(1, tbb::this_task_arena::max_concurrency())),
         tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
     const Index groups = std::max<Index>(1, Index(workers));
+    const auto rows_of = [&](Index blk) { return pv.middleRows(plan.begin(blk), plan.size(blk)); };
+    if (subset > 0) {
+      using Sums = detail::SubsetSums<S>;
+      const Index tiles = Sums::tiles(nv_), g = Sums::groups(nh_);
+      const Index grain = (tiles + std::min(groups, plan.count()) - 1) / std::min(groups, plan.count());
+      for_each_range(tiles, grain, [&](Index t0, Index count) {
+        S* table = ws[static_cast<std::size_t>(t0 / grain)].subsets.table.data();  // one table per range
+        for (Index t = t0; t < t0 + count; ++t) {
+          Sums::build(wt_.data(), nh_, nv_, t, table);
+          for (Index i = 0; i < subset; ++i) {
+            const Index blk = ws[static_cast<std::size_t>(i)].subset_block;
+            const std::uint8_t* mask = ws[static_cast<std::size_t>(blk)].subsets.mask.data();
+            auto out = rows_of(blk);
+            Sums::rows(
+                table, nh_, nv_, t, out.rows(), [&](Index r) { return mask + r * g; }, b().data(),
+                [&](Index r) { return out.row(r).data(); });
+          }
+        }
+      });
+      for_each_range(subset, 1, [&](Index i, Index) {
+        auto out = rows_of(ws[static_cast<std::size_t>(i)].subset_block);
+        out.array() = out.array().logistic();
+      });
+    }
+    const auto block = [&](Index k) { return ws[static_cast<std::size_t>(k)].dense_block; };
     for_each_range(dense, (dense + groups - 1) / groups, [&](Index k0, Index count) {
       detail::GemmWorkspace<S>::multiply_many(
           count, [&](Index i) { return ConstBatchRef<S>(h.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)))); },
-          [&](Index i) { return BatchRef<S>(pv.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)))); },
+          [&](Index i) { return BatchRef<S>(rows_of(block(k0 + i))); },
           [&](Index i) -> detail::GemmWorkspace<S>& { return ws[static_cast<std::size_t>(block(k0 + i))].gemm; }, wt_.data(),
           nv_);
       for (Index i = 0; i < count; ++i) {
-        auto out = pv.middleRows(plan.begin(block(k0 + i)), plan.size(block(k0 + i)));
+        auto out = rows_of(block(k0 + i));
         out.rowwise() += b().transpose();
         out.array() = out.array().logistic();
       }
@@ -164,10 +198,10 @@ public:
   // Pre-activations without the sigmoid: out = c + vW and out = b + hWᵀ. For samplers that rescale them,
   // e.g. annealed importance sampling at inverse temperature β.
   void hidden_preactivation(const ConstBatchRef<S>& v, BatchRef<S> out, Workspace& ws) const {
-    affine(v, W().data(), nh_, c().data(), out, ws);
+    affine(v, W().data(), nh_, c().data(), out, ws, detail::sparse_density_threshold);
   }
   void visible_preactivation(const ConstBatchRef<S>& h, BatchRef<S> out, Workspace& ws) const {
-    affine(h, wt_.data(), nv_, b().data(), out, ws);
+    affine(h, wt_.data(), nv_, b().data(), out, ws, detail::subset_density_threshold);
   }
   // Wᵀ (nh × nv), kept in step with W: hidden unit j's weights contiguous in row j, for kernels outside the
   // model that gather over hidden units (AIS).
@@ -279,14 +313,32 @@ private:
     }
   }
 
-  // out = bias + x · M (M row-major, K × n), by gather-sum when x is sparse enough, else GEMM.
-  void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out,
-              Workspace& ws) const {
-    if (ws.pattern.build(x, detail::sparse_density_threshold) < detail::sparse_density_threshold)
-      detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
-    else {
-      ws.gemm.multiply(x, m, n, out);
-      out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
+  // The product path for the rows x: gather-sum below `subset_from`, subset sums for 0/1 rows above it (the
+  // masks are left in ws.subsets), else gather-sum below detail::sparse_density_threshold and GEMM above.
+  // h·Wᵀ takes subset sums from detail::subset_density_threshold (visible_mean_blocks shares their tables
+  // among blocks); v·W, whose products run one block at a time, only where the GEMM would run. Depends on x
+  // alone, so on no thread count.
+  static ProductPath choose_path(const ConstBatchRef<S>& x, Workspace& ws, double subset_from) {
+    const double density = ws.pattern.build(x, detail::sparse_density_threshold);
+    if (density < subset_from) return ProductPath::gather;
+    if (ws.subsets.build_masks(x)) return ProductPath::subsets;
+    return density < detail::sparse_density_threshold ? ProductPath::gather : ProductPath::gemm;
+  }
+
+  // out = bias + x · M (M row-major, K × n) on the path choose_path picks.
+  void affine(const ConstBatchRef<S>& x, const S* m, Index n, const S* bias, BatchRef<S> out, Workspace& ws,
+              double subset_from) const {
+    switch (choose_path(x, ws, subset_from)) {
+      case ProductPath::gather:
+        detail::gather_rows<S>(x, ws.pattern, m, n, bias, out);
+        break;
+      case ProductPath::subsets:
+        ws.subsets.multiply(x.rows(), m, x.cols(), n, bias, out);
+        break;
+      case ProductPath::gemm:
+        ws.gemm.multiply(x, m, n, out);
+        out.rowwise() += Eigen::Map<const RowVectorX<S>>(bias, n);
+        break;
     }
   }
 
