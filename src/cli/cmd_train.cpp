@@ -32,6 +32,21 @@
 namespace ebm::cli {
 namespace {
 
+// A PT checkpoint written before the generic codec (io/tempering_checkpoint.hpp) held the rounds only as the
+// metadata's pt_rounds (checked by check_pt_rounds) and no swap statistics: it resumes with the rounds from
+// there and the statistics and round-trip marks of a fresh ladder (the chains continue bit for bit; the round
+// trips of the first resumed epoch count from zero, as they always did).
+TrainingState with_pt_counters(const TrainingState& t, const nlohmann::json& meta, const TrainArgs& a) {
+  if (a.policy != "pt" || t.counters.count("pt.rounds") || !meta.contains("pt_rounds")) return t;
+  TrainingState out = t;
+  out.counters["pt.rounds"] = meta["pt_rounds"].get<std::int64_t>();
+  for (int k = 0; k + 1 < a.temperatures; ++k)
+    out.counters["pt.attempts." + std::to_string(k)] = out.counters["pt.accepts." + std::to_string(k)] = 0;
+  out.counters["pt.round_trips"] = 0;
+  out.state["pt.directions"] = Vectorf::Zero(Index(a.temperatures) * a.chains);
+  return out;
+}
+
 // Everything a checkpoint holds, against what the resumed run needs, before any data is read (the reader has
 // already checked types, ranges, finiteness and binary states): the model's shape, the counters, one chain
 // state and one stream per chain of this sampler, the centering offset, the parity of the PT rounds.
@@ -62,6 +77,9 @@ void check_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::js
          " entries; a run ", a.centering ? "with" : "without", " centering after ", t.updates, " updates needs ",
          offset);
   check_pt_rounds(a, f, meta);
+  if (a.policy == "pt")
+    check_tempering_checkpoint<GibbsChains<float>>(with_pt_counters(t, meta, a), Index(a.temperatures), a.chains,
+                                                   where);
 }
 
 using Gibbs = BlockGibbs<BernoulliRBMf>;
@@ -125,7 +143,7 @@ void run(const TrainRun& r, Policy& chains, BernoulliRBMf& rbm) {
     const TrainingState& t = *r.resumed->training;
     restore_trainer(trainer, t);
     if (centering && t.state.count("centering.hidden")) centering->hidden_offset() = t.state.at("centering.hidden");
-    restore_chains(chains, rbm, t, "--resume " + a.resume);
+    restore_chains(chains, rbm, with_pt_counters(t, r.base_meta, a), "--resume " + a.resume);
   }
   constexpr bool tempering = std::is_same_v<Policy, Tempering>;
   const Matrixf &train = r.train, &heldout = r.heldout;

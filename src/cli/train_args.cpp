@@ -219,6 +219,9 @@ void check_pt_rounds(const TrainArgs& a, const ModelFile& f, const nlohmann::jso
     ensure(meta.contains("pt_rounds") && meta["pt_rounds"].get<std::int64_t>() == rounds, where, ": pt_rounds = ",
            meta.contains("pt_rounds") ? json_fields::shown(meta["pt_rounds"]) : std::string("(missing)"),
            "; ", f.training->updates, " updates of k = ", a.k, " rounds make ", rounds);
+    const auto& c = f.training->counters;
+    ensure(!c.count("pt.rounds") || c.at("pt.rounds") == rounds, where, ": training_state.counters.pt.rounds = ",
+           c.count("pt.rounds") ? c.at("pt.rounds") : 0, ", but pt_rounds = ", rounds);
   } else {
     ensure(!meta.contains("pt_rounds"), where, ": pt_rounds in a checkpoint of sampler ", a.policy);
   }
