@@ -10,8 +10,9 @@
 // buffer's own stream (rng.replay) and start counts, and DULA's or DMALA's step size as adapted so far
 // (kernel_step_size in the metadata, a double). Parallel tempering stores every replica and its ladders'
 // state through io/tempering_checkpoint.hpp, pt_rounds in the metadata (as the RBM's) and the step size of
-// every replica's kernel (kernel_step_sizes, one per temperature: each adapts to its own acceptance). The kernels' caches (E, ∇ₓE at the chains) are not stored: a
-// resumed kernel re-evaluates them at the current θ, exactly as the uninterrupted run does after an update.
+// every replica's kernel (kernel_step_sizes, one per temperature: each adapts to its own acceptance). The
+// kernels' caches (E, ∇ₓE at the chains) are not stored: a resumed kernel re-evaluates them at the current θ,
+// exactly as the uninterrupted run does after an update.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

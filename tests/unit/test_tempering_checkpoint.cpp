@@ -61,7 +61,8 @@ K make_kernel() {
 
 template <class K>
 Pt<K> make_pt(const Mlp& m, Index temperatures = 3) {
-  return Pt<K>(make_kernel<K>(), ladders, linear_ladder(temperatures, 0.2), 2, 17, EnergyTempering<Mlp>(m.base_logits()));
+  return Pt<K>(make_kernel<K>(), ladders, linear_ladder(temperatures, 0.2), 2, 17,
+               EnergyTempering<Mlp>(m.base_logits()));
 }
 
 struct Run {

@@ -113,7 +113,8 @@ void restore_chain_state(K& kernel, const typename K::Model& model, typename K::
   using State = typename K::State;
   kernel.prepare(model, s, rows);
   ChainStateCodec<State>::fields(s, [&](std::string_view name, auto& m) {
-    m = detail::stored_chain(t, name, rows, m.cols(), where).template cast<typename std::decay_t<decltype(m)>::Scalar>();
+    using S = typename std::decay_t<decltype(m)>::Scalar;
+    m = detail::stored_chain(t, name, rows, m.cols(), where).template cast<S>();
   });
   ChainStateCodec<State>::restored(s, where);
 }
