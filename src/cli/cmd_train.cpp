@@ -25,10 +25,27 @@
 #include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/ebm.hpp"
+#include "ebm/io/chain_state_codec.hpp"
+#include "ebm/io/tempering_checkpoint.hpp"
 #include "ebm/samplers/parallel_tempering.hpp"
 
 namespace ebm::cli {
 namespace {
+
+// A PT checkpoint written before the generic codec (io/tempering_checkpoint.hpp) held the rounds only as the
+// metadata's pt_rounds (checked by check_pt_rounds) and no swap statistics: it resumes with the rounds from
+// there and the statistics and round-trip marks of a fresh ladder (the chains continue bit for bit; the round
+// trips of the first resumed epoch count from zero, as they always did).
+TrainingState with_pt_counters(const TrainingState& t, const nlohmann::json& meta, const TrainArgs& a) {
+  if (a.policy != "pt" || t.counters.count("pt.rounds") || !meta.contains("pt_rounds")) return t;
+  TrainingState out = t;
+  out.counters["pt.rounds"] = meta["pt_rounds"].get<std::int64_t>();
+  for (int k = 0; k + 1 < a.temperatures; ++k)
+    out.counters["pt.attempts." + std::to_string(k)] = out.counters["pt.accepts." + std::to_string(k)] = 0;
+  out.counters["pt.round_trips"] = 0;
+  out.state["pt.directions"] = Vectorf::Zero(Index(a.temperatures) * a.chains);
+  return out;
+}
 
 // Everything a checkpoint holds, against what the resumed run needs, before any data is read (the reader has
 // already checked types, ranges, finiteness and binary states): the model's shape, the counters, one chain
@@ -59,70 +76,41 @@ void check_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::js
   ensure(stored == offset, where, ": centering.hidden has ", stored,
          " entries; a run ", a.centering ? "with" : "without", " centering after ", t.updates, " updates needs ",
          offset);
-  if (a.policy == "pt") {
-    const std::int64_t rounds = checked_mul(t.updates, a.k, where + ": updates x k");
-    ensure(meta.contains("pt_rounds") && meta["pt_rounds"].get<std::int64_t>() == rounds, where, ": pt_rounds = ",
-           meta.contains("pt_rounds") ? json_fields::shown(meta["pt_rounds"]) : std::string("(missing)"),
-           "; ", t.updates, " updates of k = ", a.k, " rounds make ", rounds);
-  } else {
-    ensure(!meta.contains("pt_rounds"), where, ": pt_rounds in a checkpoint of sampler ", a.policy);
-  }
+  check_pt_rounds(a, f, meta);
+  if (a.policy == "pt")
+    check_tempering_checkpoint<GibbsChains<float>>(with_pt_counters(t, meta, a), Index(a.temperatures), a.chains,
+                                                   where);
 }
 
 using Gibbs = BlockGibbs<BernoulliRBMf>;
 using Tempering = ParallelTempering<Gibbs>;
 
-// Chain state of a checkpoint. PCD/CD: the chains and one stream per chain. PT: every replica's rows stacked
-// temperature by temperature (Tempering::stack_states), the K·N chain streams followed by the N swap streams,
-// and the number of rounds (its parity picks the next swap pairs) in the metadata.
+// Chain state of a checkpoint: the generic codecs (io/chain_state_codec.hpp for PCD/CD: chains.v/h/ph and one
+// stream per chain; io/tempering_checkpoint.hpp for PT: every replica stacked, the chain then the swap streams,
+// the rounds and swap statistics as counters), and for PT the rounds once more in the metadata (pt_rounds), which
+// check_checkpoint compares with updates × k before any data is read.
 template <class Policy>
 void save_chains(const Policy& chains, TrainingState& t, nlohmann::json& meta) {
   if constexpr (std::is_same_v<Policy, Tempering>) {
-    chains.stack_states(t.chains["v"], t.chains["h"], t.chains["ph"]);
-    std::vector<Rng>& streams = t.streams["chains"] = chains.streams();
-    streams.insert(streams.end(), chains.swap_streams().begin(), chains.swap_streams().end());
+    save_tempering(chains, t);
     meta["pt_rounds"] = chains.rounds();
   } else {
-    t.chains["v"] = chains.state().v;
-    t.chains["h"] = chains.state().h;
-    t.chains["ph"] = chains.state().ph;
+    save_chain_state(chains.state(), t);
     t.streams["chains"] = chains.streams();
   }
 }
 
 template <class Policy>
-void restore_chains(Policy& chains, const BernoulliRBMf& rbm, const TrainingState& t, const nlohmann::json& meta) {
+void restore_chains(Policy& chains, const BernoulliRBMf& rbm, const TrainingState& t, const std::string& where) {
   // Present and consistent: checked by the reader and check_checkpoint.
-  const Matrixf &v = t.chains.at("v"), &h = t.chains.at("h"), &ph = t.chains.at("ph");
-  const std::vector<Rng>& streams = t.streams.at("chains");
   if constexpr (std::is_same_v<Policy, Tempering>) {
-    const std::size_t n = chains.streams().size(), m = chains.swap_streams().size();
-    ensure(streams.size() == n + m, "--resume: the checkpoint has ", streams.size(),
-           " random streams; parallel tempering with these options needs ", n + m);
-    std::copy(streams.begin(), streams.begin() + std::ptrdiff_t(n), chains.streams().begin());
-    std::copy(streams.begin() + std::ptrdiff_t(n), streams.end(), chains.swap_streams().begin());
-    if (v.rows() > 0) chains.restore(rbm, v, h, ph);
-    chains.set_rounds(meta.at("pt_rounds").get<std::int64_t>());  // checked by check_checkpoint
+    restore_tempering(chains, rbm, t, where);
+    chains.reset_swap_stats();  // as after the report of the checkpoint's epoch; the round-trip marks stay
   } else {
-    chains.streams() = streams;
-    if (v.rows() > 0) {
-      chains.kernel().prepare(rbm, chains.state(), v.rows());
-      chains.state().v = v;
-      chains.state().h = h;
-      chains.state().ph = ph;
-    }
+    chains.streams() = t.streams.at("chains");
+    if (const Index rows = t.chains.at("v").rows(); rows > 0)
+      restore_chain_state(chains.kernel(), rbm, chains.state(), t, rows, where);
   }
-}
-
-// "0.41 0.38 …": swap acceptance rate of each neighbour pair since the last reset.
-std::string format_rates(const std::vector<double>& r) {
-  std::string out;
-  char buf[16];
-  for (double x : r) {
-    std::snprintf(buf, sizeof buf, out.empty() ? "%.2f" : " %.2f", x);
-    out += buf;
-  }
-  return out;
 }
 
 // Mean squared error between v and its one-step reconstruction E[v | h], h ~ p(h | v).
@@ -155,7 +143,7 @@ void run(const TrainRun& r, Policy& chains, BernoulliRBMf& rbm) {
     const TrainingState& t = *r.resumed->training;
     restore_trainer(trainer, t);
     if (centering && t.state.count("centering.hidden")) centering->hidden_offset() = t.state.at("centering.hidden");
-    restore_chains(chains, rbm, t, r.base_meta);
+    restore_chains(chains, rbm, with_pt_counters(t, r.base_meta, a), "--resume " + a.resume);
   }
   constexpr bool tempering = std::is_same_v<Policy, Tempering>;
   const Matrixf &train = r.train, &heldout = r.heldout;
@@ -179,13 +167,7 @@ void run(const TrainRun& r, Policy& chains, BernoulliRBMf& rbm) {
     char text[96];
     std::snprintf(text, sizeof text, "  recon %.5f  F(held-out) - F(train) %+8.3f", recon, gap);
     m.text = text;
-    if constexpr (tempering) {
-      m.fields["swap_rates"] = chains.swap_rates();
-      m.fields["round_trips"] = chains.swap_stats().round_trips;  // restarts counting after --resume
-      char line[64];
-      std::snprintf(line, sizeof line, "  round trips %lld", static_cast<long long>(chains.swap_stats().round_trips));
-      m.extra_line = "          swap rates " + format_rates(chains.swap_rates()) + line;
-    }
+    if constexpr (tempering) add_swap_monitor(chains, m);
     return m;
   };
   hooks.save = [&](TrainingState& t, nlohmann::json& meta) {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/progress.hpp"
 #include "cli/train_args.hpp"
@@ -29,6 +30,24 @@ struct EpochHooks {
   std::function<void(TrainingState& t, nlohmann::json& meta)> save;    // the model's chains, streams and state
   std::function<void()> after_report;                                  // e.g. reset per-epoch statistics
 };
+
+// Parallel tempering's per-epoch report: the swap rate of each neighbour pair and the round trips since the
+// last reset (after every report), in the JSON fields and as a second text line.
+template <class Tempering>
+void add_swap_monitor(const Tempering& pt, EpochMonitor& m) {
+  const std::vector<double> rates = pt.swap_rates();
+  const long long trips = static_cast<long long>(pt.swap_stats().round_trips);
+  m.fields["swap_rates"] = rates;
+  m.fields["round_trips"] = trips;
+  std::string line = "          swap rates";
+  char buf[48];
+  for (double x : rates) {
+    std::snprintf(buf, sizeof buf, " %.2f", x);
+    line += buf;
+  }
+  std::snprintf(buf, sizeof buf, "  round trips %lld", trips);
+  m.extra_line = line + buf;
+}
 
 // What every checkpoint holds of the trainer: counters, optimizer state, shuffle stream; and its inverse.
 template <class T>

@@ -54,8 +54,6 @@ void check_model_options(const CLI::App& c, const TrainArgs& a) {
     ensure(k.kind != KernelChoice::Kind::block_gibbs,
            "--kernel gibbs (block Gibbs) with --model mlp: an MLP energy has no hidden layer to sample; use gwg, "
            "gwg:K, dula, dmala, site-gibbs or metropolis");
-    ensure(a.policy != "pt", "--policy pt with --model mlp: parallel tempering of MLP energies is not in ebm train "
-                             "yet; use pcd, replay or cd (ebm sample --sampler pt samples an MLP energy)");
     parse_layers(a.layers);
     parse_activation(a.activation);
   }

@@ -9,6 +9,7 @@
 
 #include "cli/kernel_choice.hpp"
 #include "cli/model_choice.hpp"
+#include "ebm/core/checked_arithmetic.hpp"
 #include "ebm/data/binarize.hpp"
 #include "ebm/io/model_file.hpp"
 #include "ebm/train/schedule.hpp"
@@ -209,6 +210,21 @@ void check_trainer_state(const TrainArgs& a, const ModelFile& f) {
   ensure(t.epoch == 0 ? t.updates == 0 : t.updates >= t.epoch && t.updates % t.epoch == 0, where,
          ": training_state.updates = ", t.updates, " is not a whole number of updates per epoch for ", t.epoch,
          " epochs");
+}
+
+void check_pt_rounds(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta) {
+  const std::string where = "--resume " + a.resume;
+  if (a.policy == "pt") {
+    const std::int64_t rounds = checked_mul(f.training->updates, a.k, where + ": updates x k");
+    ensure(meta.contains("pt_rounds") && meta["pt_rounds"].get<std::int64_t>() == rounds, where, ": pt_rounds = ",
+           meta.contains("pt_rounds") ? json_fields::shown(meta["pt_rounds"]) : std::string("(missing)"),
+           "; ", f.training->updates, " updates of k = ", a.k, " rounds make ", rounds);
+    const auto& c = f.training->counters;
+    ensure(!c.count("pt.rounds") || c.at("pt.rounds") == rounds, where, ": training_state.counters.pt.rounds = ",
+           c.count("pt.rounds") ? c.at("pt.rounds") : 0, ", but pt_rounds = ", rounds);
+  } else {
+    ensure(!meta.contains("pt_rounds"), where, ": pt_rounds in a checkpoint of sampler ", a.policy);
+  }
 }
 
 TrainOptions train_options(const TrainArgs& a) {

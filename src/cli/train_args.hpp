@@ -62,4 +62,6 @@ namespace ebm::cli {
 // What every checkpoint must hold for the trainer, against the options, before any data is read: counters
 // that fit --epochs, one shuffle stream, the chosen optimizer's state with one entry per parameter.
 void check_trainer_state(const TrainArgs& a, const ModelFile& f);
+// The metadata's pt_rounds against updates × k for --policy pt (any model); none for another policy.
+void check_pt_rounds(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta);
 }  // namespace ebm::cli

@@ -246,6 +246,13 @@ resume_refused "pt_rounds = 7; 19 updates of k = 1 rounds make 19" pt-part.ebm p
 resume_refused "pt_rounds = (missing)" pt-part.ebm pt_rounds=-
 resume_refused "has 99 random streams; pt with these options needs 100" pt-part.ebm stream-
 resume_refused "pt_rounds in a checkpoint of sampler pcd" part.ebm pt_rounds=40
+resume_refused "training_state.counters.pt.rounds = 19, but pt_rounds = 38" pt-part.ebm pt_rounds=38 \
+  training_state.updates=38 training_state.epoch=2
+# A PT checkpoint from before the generic codec (no pt.* counters) resumes; its chains continue bit for bit.
+edit pt-part.ebm pt-legacy.ebm 'training_state.counters=-'
+"$ebm" train --resume pt-legacy.ebm --out pt-legacy-resumed.ebm > /dev/null || fail "a PT checkpoint without pt.* counters does not resume"
+"$ebm" export --model pt-legacy-resumed.ebm --npy pt-legacy > /dev/null
+for f in W b c; do cmp -s "pt-full/$f.npy" "pt-legacy/$f.npy" || fail "resumed legacy PT $f.npy differs"; done
 "$ebm" train "${common[@]}" --sampler cd --epochs 2 --stop-after 1 --out cd-part.ebm > /dev/null
 "$ebm" train --resume cd-part.ebm --out cd-resumed.ebm > /dev/null || fail "a CD checkpoint does not resume"
 resume_refused "has 19 random streams; cd with these options needs 20" cd-part.ebm stream-

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end tests of `ebm train/eval/sample --model mlp` (an MLP energy over binary data) on small generated
-# data: training with GWG + PCD, DMALA + replay buffer and GWG:2 + CD; a run stopped and resumed equals the
-# uninterrupted one bit for bit (θ, Adam's moments, chains, buffer, streams, the adapted step size); eval exact
+# data: training with GWG + PCD, DMALA + replay buffer, GWG:2 + CD and parallel tempering around GWG and DMALA; a
+# run stopped and resumed equals the uninterrupted one bit for bit (θ, Adam's moments, chains, buffer, streams,
+# the adapted step size; for PT every replica, the swap streams and statistics); a corrupt PT checkpoint is a
+# one-line error; eval exact
 # vs the generic AIS; sampling with a binary kernel and with PT; the impossible combinations as one-line errors.
 # usage: run_mlp_cli_tests.sh EBM MAKE_DATA WORKDIR
 set -euo pipefail
 ebm=$1 make_data=$2 dir=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$dir" && mkdir -p "$dir" && cd "$dir"
 fail() { echo "FAILED: $*" >&2; exit 1; }
 "$make_data" d16.npy 200 16   # 16 binary inputs: exact log Z by enumeration for the eval check
@@ -28,6 +31,28 @@ resume_case() {
 resume_case gwg-pcd --kernel gwg --policy pcd
 resume_case dmala-replay --kernel dmala --policy replay --buffer 50 --reinit 0.1
 resume_case gwg2-cd --kernel gwg:2 --policy cd --optimizer sgd --momentum 0.5
+resume_case gwg-pt --kernel gwg --policy pt --temperatures 3 --beta-min 0.2
+resume_case dmala-pt --kernel dmala --policy pt --temperatures 3 --optimizer sgd
+# PT: every section of the file (all replicas' chains.x, the chain and swap streams, the round-trip marks, θ, the
+# optimizer) and the counters equal the uninterrupted run's; each temperature's DMALA step size too.
+python3 - "$here/../support" <<'PY' || fail "PT resume: the checkpoint differs from the uninterrupted run"
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from model_file_sections import read_sections
+for name in ("gwg-pt", "dmala-pt"):
+    full, resumed = (dict(read_sections(open(f"{name}-{w}.ebm", "rb").read())[1]) for w in ("full", "resumed"))
+    assert set(full) == set(resumed) and "state.pt.directions" in full, (name, sorted(full))
+    for s in full:
+        assert s == "meta" or full[s] == resumed[s], (name, s)
+    mf, mr = json.loads(full["meta"]), json.loads(resumed["meta"])
+    assert mf["training_state"] == mr["training_state"], name
+    assert mf["training_state"]["chains"]["x"] == [30, 16] and mf["pt_rounds"] == 90, mf["training_state"]
+    assert mf.get("kernel_step_sizes") == mr.get("kernel_step_sizes"), name
+assert len(mf["kernel_step_sizes"]) == 3, mf
+PY
+for f in gwg-pt-full.log dmala-pt-full.log; do
+  grep -q '"swap_rates":\[' $f && grep -q '"round_trips":' $f || fail "$f: PT epochs report no swap rates"
+done
 grep -q '"step_size":' dmala-replay-full.log || fail "dmala --json lines lack the adapted step size"
 grep -q '"kernel":"dmala"' dmala-replay-full.log || fail "--json lines do not name the kernel"
 # The defaults: DMALA, replay buffer, Adam (the text output names them).
@@ -76,7 +101,19 @@ expect_error "--layers is an option of --model mlp" "$ebm" train --data d16.npy 
 expect_error "--kernel gwg with --model rbm" "$ebm" train --data d16.npy --kernel gwg
 expect_error "--policy replay with --model rbm" "$ebm" train --data d16.npy --policy replay
 expect_error "--step-size is for --kernel dula or dmala" "$ebm" train "${mlp[@]}" --kernel gwg --step-size 0.1
-expect_error "--policy pt with --model mlp" "$ebm" train "${mlp[@]}" --policy pt
+expect_error "--temperatures and --beta-min need --policy pt" "$ebm" train "${mlp[@]}" --temperatures 3
+# A corrupt PT checkpoint (CRC recomputed, so ebm's own checks must catch it): one line naming the entry.
+edit() { python3 "$here/edit_model.py" "$@"; }
+edit gwg-pt-part.ebm bad-streams.ebm stream-
+expect_error "the checkpoint has 39 random streams; parallel tempering of 3 temperatures x 10 ladders needs 40" \
+  "$ebm" train --resume bad-streams.ebm --out bad-out.ebm
+edit gwg-pt-part.ebm bad-rounds.ebm pt_rounds=7
+expect_error "pt_rounds = 7; 10 updates of k = 3 rounds make 30" "$ebm" train --resume bad-rounds.ebm --out bad-out.ebm
+edit gwg-pt-part.ebm bad-x.ebm float:chains.x:5=0.5
+expect_error "chains.x: entry" "$ebm" train --resume bad-x.ebm --out bad-out.ebm
+edit dmala-pt-part.ebm bad-steps.ebm 'kernel_step_sizes=[0.1]'
+expect_error "needs kernel_step_sizes, 3 positive step sizes of --kernel dmala" \
+  "$ebm" train --resume bad-steps.ebm --out bad-out.ebm
 expect_error "--kernel 'hmc' is unknown" "$ebm" train "${mlp[@]}" --kernel hmc
 expect_error "gwg:K must be an integer" "$ebm" train "${mlp[@]}" --kernel gwg:0
 expect_error "--layers '8,x'" "$ebm" train --model mlp --data d16.npy --layers 8,x

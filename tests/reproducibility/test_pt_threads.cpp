@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ebm/ebm.hpp"
+#include "ebm/io/tempering_checkpoint.hpp"
 #include "ebm/samplers/parallel_tempering.hpp"
 #include "reproducibility/thread_runs.hpp"
 
@@ -38,13 +39,22 @@ struct PtRun {
   SwapStats swaps;
 };
 
+// Every replica's (v, h, ph), stacked as a checkpoint holds them (io/tempering_checkpoint.hpp).
+void stack(const PT& pt, PtRun& out) {
+  TrainingState t;
+  save_tempering(pt, t);
+  out.v = t.chains.at("v");
+  out.h = t.chains.at("h");
+  out.ph = t.chains.at("ph");
+}
+
 PtRun sample(std::uint64_t seed) {
   const BernoulliRBMf rbm = start_model();
   PT pt(BlockGibbs<BernoulliRBMf>{}, ladders, {1.0, 0.8, 0.6, 0.4}, 5, seed);
   pt.start(rbm, random_rows(ladders, 0.3f, 1));
   for (int t = 0; t < 20; ++t) pt.advance(rbm);
   PtRun out;
-  pt.stack_states(out.v, out.h, out.ph);
+  stack(pt, out);
   out.swaps = pt.swap_stats();
   return out;
 }
@@ -60,7 +70,7 @@ PtRun train(std::uint64_t seed) {
   Trainer trainer(rbm, pt, opt);
   trainer.fit(random_rows(300, 0.15f, 2));
   PtRun out;
-  pt.stack_states(out.v, out.h, out.ph);
+  stack(pt, out);
   out.params = rbm.params().transpose();
   out.swaps = pt.swap_stats();
   return out;

@@ -1,9 +1,10 @@
 // The plug-in test (issue 12): the standing proof that ebm is generic. A model type and a kernel type that ebm
 // does not ship are defined here, in this file only, and go through the public API as a researcher's own would:
 // training under persistent chains and a replay buffer with SGD and Adam, a checkpoint in a model file of their
-// own kind that resumes bit for bit, parallel tempering (as a sampler and as a training policy), log Z by exact
-// enumeration and by the generic AIS with the new kernel as its transition, bit-identical results on 1 and 2
-// threads, and a chi-square check that the new kernel leaves the exact p(x) invariant.
+// own kind that resumes bit for bit, parallel tempering (as a sampler, through a checkpoint of its ladders, and as
+// a training policy), log Z by exact enumeration and by the generic AIS with the new kernel as its transition,
+// bit-identical results on 1 and 2 threads, and a chi-square check that the new kernel leaves the exact p(x)
+// invariant.
 //
 //   Fvbm          a fully visible Boltzmann machine over x ∈ {0,1}^d: E(x) = −Σ_{i<j} W_ij x_i x_j − bᵀx
 //                 (W symmetric with zero diagonal, stored as its upper triangle), meeting BinaryEnergyModel and
@@ -35,6 +36,7 @@
 #include "ebm/estimate/exact_binary.hpp"
 #include "ebm/io/model_file.hpp"
 #include "ebm/io/model_kind.hpp"
+#include "ebm/io/tempering_checkpoint.hpp"
 #include "ebm/models/base_term_energy.hpp"
 #include "ebm/models/tempered_binary_energy.hpp"
 #include "ebm/samplers/chain_policies.hpp"
@@ -583,6 +585,19 @@ TEST_CASE("plug-in: parallel tempering with the new kernel samples p, and trains
   const test::ChiSquare c = test::chi_square_test(p, counts, double(ladders), 1e-3);
   INFO("chi-square of the beta = 1 replicas " << c.x2 << " on " << c.df << " df, critical " << c.critical);
   CHECK(c.x2 < c.critical);
+
+  // The ladders through a checkpoint: the new state's positions x go through the default chain codec
+  // (io/chain_state_codec.hpp), its cache is invalidated and re-evaluated; 20 more rounds match bit for bit.
+  TrainingState t;
+  save_tempering(pt, t);
+  Pt resumed(PairGibbs<TemperedFvbm>(64), ladders, linear_ladder(4, 0.25), 1, 31);
+  restore_tempering(resumed, m, t, "plug-in checkpoint");
+  for (int r = 0; r < 20; ++r) {
+    pt.advance(m);
+    resumed.advance(m);
+  }
+  for (Index k = 0; k < 4; ++k) CHECK(test::bitwise_equal(pt.replica(k).x, resumed.replica(k).x));
+  CHECK(pt.swap_stats().accepts == resumed.swap_stats().accepts);
 
   // PT-PCD: the tempering's chains are the trainer's model term.
   Fvbm learner(d);

@@ -11,7 +11,8 @@
 //                     "training_state": {epoch, updates, counters: {name: n}, chains: {name: [rows, cols]},
 //                     optimizer: {kind, steps}} (optimizer only when there is one)
 //   "params"          float32 θ in the model's flat layout (its length follows from the hyper-parameters)
-//   "chains.<name>"   float32 chain state, rows × cols as the metadata says (block Gibbs: v, h, ph)
+//   "chains.<name>"   float32 chain state, rows × cols as the metadata says (block Gibbs: v, h, ph; other kernels:
+//                     x; parallel tempering: every replica stacked, io/tempering_checkpoint.hpp)
 //   "rng.<name>"      random streams as text, one line of 624 mt19937 state words each (chains, shuffle)
 //   "optimizer.<name>" float32 optimizer vectors, one entry per parameter or none (SGD: velocity; Adam: m, v)
 //   "state.<name>"    other float32 training state (the centering offset: state.centering.hidden)

@@ -21,6 +21,31 @@
 //                                    label rows, ConstLabelRef, for the categorical kernels);
 //   MarkovKernel<K>                  a kernel of a joint model whose chains start at rows of x (the usual case).
 // Parallel tempering asks more of a kernel's chains and model: tempering_concept.hpp.
+//
+// Rules a State follows to work with the generic policies, estimators and checkpoints (beyond the concept,
+// which only needs size()):
+//   positions in a member x     a matrix, one row per chain (chains × d). The replay buffer starts chains
+//                               through init and copies their positions from s.x back into its buffer
+//                               (GibbsChains' v is the one exception it knows); energy tempering
+//                               (EnergyTempering) evaluates the swap energies and the model term at s.x; AIS
+//                               over binary energies (ais_binary.hpp) reads s.x; a checkpoint stores s.x
+//                               (io/chain_state_codec.hpp's default codec).
+//   a cache under a member stamp  whatever the state caches about its chains (E, ∇ₓE at x) is valid only for
+//                               the model and θ recorded in its `ParamStamp<Scalar> stamp` (param_stamp.hpp:
+//                               the model's address and a copy of θ). The kernel calls stamp.reset(num_params)
+//                               in prepare and stamp.record(model) after evaluating the cache, and re-evaluates
+//                               the cache at the start of a step when !stamp.matches(model). Everyone else
+//                               marks it stale with stamp.invalidate(), never by editing it: exchange_chain
+//                               after swapping chains between replicas (tempering_concept.hpp); EnergyTempering's
+//                               sync(), which calls s.stamp.invalidate() on every replica's state when θ changed
+//                               since the last advance (its replicas are views whose params() are [β] alone, so
+//                               the state's stamp cannot see θ move): a state tempered by it must have a stamp
+//                               with invalidate(), even one that caches nothing; and a restored checkpoint
+//                               (chain_state_codec.hpp), so the first step re-evaluates the cache.
+//   the rest                    per-step reports (acceptance, step counts) are neither stored by a checkpoint
+//                               nor needed by a resumed run; anything else a step reads and cannot recompute
+//                               from x belongs in the state's ChainStateCodec, or resuming is not bit for bit.
+// A state of another layout (block Gibbs' v, h, ph) specialises ChainStateCodec (io/chain_state_codec.hpp).
 // (Not named `Kernel`: code that says `using namespace ebm;` and `using Kernel = BlockGibbs<…>;`, as the tests
 // do, would find two `Kernel`s.)
 #include <concepts>

@@ -36,6 +36,7 @@
 #include <concepts>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -215,40 +216,27 @@ public:
   std::vector<double> swap_rates() const { return swap_stats().rates(); }
   void reset_swap_stats() { ledger_.reset_stats(); }
 
-  // ---- checkpoints (two-layer chains: (v, h, ph)) ------------------------------------------------------
-  // Every replica's (v, h, ph) stacked replica by replica: rows k·N … k·N + N − 1 hold temperature k.
-  void stack_states(MatrixX<Scalar>& v, MatrixX<Scalar>& h, MatrixX<Scalar>& ph) const
-    requires requires(const State& s) { s.ph; }
-  {
-    ensure(started(), "ParallelTempering::stack_states: the ladders were not started");
-    const Index K = num_temperatures();
-    v.resize(K * n_, states_[0].v.cols());
-    h.resize(K * n_, states_[0].h.cols());
-    ph.resize(K * n_, states_[0].ph.cols());
-    for (Index k = 0; k < K; ++k) {
-      v.middleRows(k * n_, n_) = states_[std::size_t(k)].v;
-      h.middleRows(k * n_, n_) = states_[std::size_t(k)].h;
-      ph.middleRows(k * n_, n_) = states_[std::size_t(k)].ph;
-    }
+  // ---- checkpoints (io/tempering_checkpoint.hpp writes and reads them for any kernel) ------------------
+  // Replica k's chains are replica(k); the streams, swap streams and rounds have their accessors above.
+  // The states' round-trip marks, slot (k, n) at k·N + n (swap_ledger.hpp).
+  const std::vector<signed char>& swap_directions() const { return ledger_.directions(); }
+  // Swap statistics and marks of a checkpoint; `where` names the file in errors.
+  void restore_swap_ledger(const SwapStats& stats, std::vector<signed char> directions, const std::string& where) {
+    ledger_.restore(stats, std::move(directions), where);
   }
-  // The inverse of stack_states (streams, swap streams and rounds are restored through their accessors).
-  void restore(const Model& model, const ConstBatchRef<Scalar>& v, const ConstBatchRef<Scalar>& h,
-               const ConstBatchRef<Scalar>& ph)
-    requires requires(const State& s) { s.ph; }
-  {
-    const Index K = num_temperatures();
-    ensure(v.rows() == K * n_ && h.rows() == K * n_ && ph.rows() == K * n_, "ParallelTempering::restore: ",
-           v.rows(), " stacked states for ", K, " temperatures x ", n_, " ladders");
-    ensure(v.cols() == model.dim() && h.cols() == model.num_hidden() && ph.cols() == model.num_hidden(),
-           "ParallelTempering::restore: states of width ", v.cols(), "/", h.cols(), " for a model of ", model.dim(),
-           " visible and ", model.num_hidden(), " hidden units");
+  // Every replica's chains from a checkpoint: the replicas are made and tempered for the model's θ, replica k's
+  // kernel prepares its state for N chains (sized, caches empty), then fill(k, state) writes the stored chains
+  // into it; the swap energies are evaluated at the restored states, so swap() and advance() continue as if
+  // the ladders had never stopped.
+  template <class Fill>
+  void restore_states(const Model& model, Fill&& fill) {
     refresh(model);
-    for (Index k = 0; k < K; ++k) {
+    for (Index k = 0; k < num_temperatures(); ++k) {
       State& s = states_[std::size_t(k)];
       kernels_[std::size_t(k)].prepare(at(k, model), s, n_);
-      s.v = v.middleRows(k * n_, n_);
-      s.h = h.middleRows(k * n_, n_);
-      s.ph = ph.middleRows(k * n_, n_);
+      fill(k, s);
+      ensure(s.size() == n_, "ParallelTempering::restore_states: replica ", k, " holds ", s.size(), " chains, not ",
+             n_);
     }
     prepare_top(model);
   }

@@ -4,9 +4,11 @@
 // round-trip tracking. The policies differ in their states and energies, not in these.
 #include <cmath>
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "ebm/core/error.hpp"
 #include "ebm/core/types.hpp"
 
 namespace ebm {
@@ -74,6 +76,29 @@ public:
   }
 
   SwapStats stats() const { return {attempts_, accepts_, round_trips_}; }
+  // The states' round-trip marks (+1 last at β_0, −1 last at β_{K−1}, 0 neither yet), slot (k, c) at k·N + c.
+  const std::vector<signed char>& directions() const { return direction_; }
+
+  // A checkpoint's statistics and marks (after reset() sized the ledger); an ebm::Error naming `where` if they
+  // do not fit K temperatures × N chains.
+  void restore(const SwapStats& s, std::vector<signed char> directions, const std::string& where) {
+    ensure(s.attempts.size() == std::size_t(k_ - 1) && s.accepts.size() == std::size_t(k_ - 1), where, ": ",
+           s.attempts.size(), " swap attempt and ", s.accepts.size(), " accept counts for ", k_ - 1,
+           " neighbour pairs");
+    for (std::size_t k = 0; k < s.attempts.size(); ++k)
+      ensure(s.attempts[k] >= 0 && s.accepts[k] >= 0 && s.accepts[k] <= s.attempts[k], where, ": pair ", k, ": ",
+             s.accepts[k], " accepted of ", s.attempts[k], " proposed swaps");
+    ensure(s.round_trips >= 0, where, ": ", s.round_trips, " round trips must be non-negative");
+    ensure(directions.size() == direction_.size(), where, ": ", directions.size(), " round-trip marks for ", k_,
+           " temperatures x ", n_, " chains");
+    for (std::size_t i = 0; i < directions.size(); ++i)
+      ensure(directions[i] >= -1 && directions[i] <= 1, where, ": round-trip mark ", i, " is ", int(directions[i]),
+             "; marks are -1, 0 or 1");
+    attempts_ = s.attempts;
+    accepts_ = s.accepts;
+    round_trips_ = s.round_trips;
+    direction_ = std::move(directions);
+  }
 
 private:
   Index k_ = 1, n_ = 0;
