@@ -156,8 +156,19 @@ TEST_CASE("the centered gradient equals its four-step definition", "[rbm]") {
   gW -= gb * lambda.transpose();
   gb -= gW * lambda;
   gc -= gW.transpose() * mu;
-  rbm.center_gradient(g, mu, lambda);
-  CHECK((g - expected).cwiseAbs().maxCoeff() < 1e-12);
+  Vectord serial = g;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    rbm.center_gradient(serial, mu, lambda);
+  }
+  CHECK((serial - expected).cwiseAbs().maxCoeff() < 1e-12);
+  for (int threads : {2, 8}) {
+    INFO("threads " << threads);
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, std::size_t(threads));
+    Vectord parallel = g;
+    rbm.center_gradient(parallel, mu, lambda);
+    CHECK(std::memcmp(parallel.data(), serial.data(), sizeof(double) * std::size_t(serial.size())) == 0);
+  }
 }
 
 TEST_CASE("energy matches the definition and free energy is below every -log term", "[rbm]") {

@@ -50,18 +50,19 @@ public:
                   "Centering needs a model with center_gradient(grad, visible offset, hidden offset) and a data term "
                   "with last_hidden_means() (a Bernoulli RBM in Trainer)");
     if (visible_.size() != ctx.model.dim()) visible_ = ctx.batch.colwise().mean().transpose();
-    const VectorX<S> batch_h = ctx.data_term.last_hidden_means().colwise().mean().transpose();
+    batch_h_.noalias() = ctx.data_term.last_hidden_means().colwise().mean().transpose();  // sized once
     const auto rate = S(rate_);
-    if (hidden_.size() != batch_h.size())
-      hidden_ = batch_h;
+    if (hidden_.size() != batch_h_.size())
+      hidden_ = batch_h_;
     else
-      hidden_ = (S(1) - rate) * hidden_ + rate * batch_h;
+      hidden_ = (S(1) - rate) * hidden_ + rate * batch_h_;
     ctx.model.center_gradient(grad, visible_, hidden_);
   }
 
 private:
   double rate_;
   VectorX<S> visible_, hidden_;
+  VectorX<S> batch_h_;  // this update's mean of E[h | v], kept so that an update allocates nothing
 };
 
 }  // namespace ebm
