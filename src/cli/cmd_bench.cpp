@@ -7,6 +7,8 @@
 //   half, the step size, PT's swap rates; and, where the target has them, the RMSE of the running mean of all
 //   states drawn against the exact mean, and MMD² (exp(−Hamming/d) kernel) between the chains' states and the
 //   target's reference states, both also as series over log-spaced steps against time.
+// States are rows of labels as numbers: 0/1 on the binary targets, 0 … q−1 on potts (start states and the
+// reference state uniform over the labels; the Hamming distance counts sites whose label differs).
 // Only the kernels' steps are timed (the traces and metrics are not). Every number but the times is the same
 // for any --threads (the kernels are bit-identical for any number of threads).
 //
@@ -38,6 +40,7 @@
 #include "ebm/core/random.hpp"
 #include "ebm/diagnostics/sampler_metrics.hpp"
 #include "ebm/io/npy.hpp"
+#include "ebm/samplers/binary_kernel.hpp"  // detail::uniform_index_exact
 
 namespace ebm::cli {
 namespace {
@@ -208,7 +211,7 @@ void write_plots(const std::string& path, const BenchTarget& t, const std::vecto
   write_line_plot(path, panels);
 }
 
-// --trace-dir: x0.npy and reference_state.npy (float32), and per sampler, named by its spelling with ':' → '_',
+// --trace-dir: x0.npy and reference_state.npy (float32; labels on potts), and per sampler, named by its spelling with ':' → '_',
 // SPEC.hamming.npy and SPEC.energy.npy (steps × chains, float64), SPEC.states.npy (final states, float32).
 void write_traces(const std::string& dir, const Matrixf& x0, const Vectorf& ref, const std::vector<Result>& results) {
   std::error_code ec;
@@ -236,6 +239,13 @@ void print_ess_of(const std::vector<std::string>& files) {
     out[f] = ess_second_half(draws);
   }
   std::printf("%s\n", nlohmann::json{{"ess", out}}.dump().c_str());
+}
+
+// A uniform label 0 … labels − 1 as a number: a fair coin on the binary targets (the draw they have always used,
+// so their start and reference states stay as published), an exactly uniform index on potts.
+float uniform_label(Rng& rng, int labels) {
+  if (labels == 2) return bernoulli(rng, 0.5f);
+  return float(detail::uniform_index_exact(rng, labels));
 }
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -288,10 +298,10 @@ void add_bench(CLI::App& app) {
     Matrixf x0(a->chains, d);
     Rng init = make_stream(a->seed, StreamPurpose::init, 1);
     for (Index r = 0; r < x0.rows(); ++r)
-      for (Index i = 0; i < d; ++i) x0(r, i) = bernoulli(init, 0.5f);
+      for (Index i = 0; i < d; ++i) x0(r, i) = uniform_label(init, target.labels);
     Vectorf ref(d);
     Rng ref_rng = make_stream(a->seed, StreamPurpose::init, 4);
-    for (Index i = 0; i < d; ++i) ref[i] = bernoulli(ref_rng, 0.5f);
+    for (Index i = 0; i < d; ++i) ref[i] = uniform_label(ref_rng, target.labels);
     std::optional<double> kyy;
     if (target.reference) kyy = mean_hamming_kernel<float>(*target.reference, *target.reference);
     std::vector<Result> results;
