@@ -163,7 +163,7 @@ inline const auto registry = std::make_tuple(
          if constexpr (is_rbm_target<EBM_BENCH_MODEL(m)>) return BlockGibbs<BernoulliRBMf>();
          else return Unsupported{"block Gibbs needs an rbm target (the joint chain over v and h)"};
        }, per_step(1)},
-  Line{"hb", "hb[:k[:m]]: Hamming-ball sampler, blocks of k sites (default 3), radius m (default 1)",
+  Line{"hb", "hb[:k[:m]]: Hamming-ball sampler, blocks of k sites (default 3), radius m (default 1); binary targets",
        [](auto m, const SamplerSpec& s) {
          s.at_most(2);
          return binary_only(m, [&](auto b) {
@@ -174,16 +174,16 @@ inline const auto registry = std::make_tuple(
   Line{"gwg", "gwg[:k]: Gibbs-with-Gradients, k flips per proposal (default 1); categorical GWG on potts (one label change)",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return binary_or_categorical<GibbsWithGradients, CategoricalGibbsWithGradients, EBM_BENCH_MODEL(m)>(s, s.integer(0, 1, 1, 1 << 20, "flips k")); },
        per_step(1)},
-  Line{"dula", "dula[:alpha]: discrete unadjusted Langevin, step size alpha (default 0.1)",
+  Line{"dula", "dula[:alpha]: discrete unadjusted Langevin, step size alpha (default 0.1); binary targets",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return binary_only(m, [&](auto b) { return Dula<EBM_BENCH_MODEL(b)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); }); },
        per_step(1)},
-  Line{"dmala", "dmala[:alpha]: Metropolis-adjusted discrete Langevin, alpha (default 0.1) adapted during warm-up",
+  Line{"dmala", "dmala[:alpha]: Metropolis-adjusted discrete Langevin, alpha (default 0.1) adapted during warm-up; binary targets",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return binary_only(m, [&](auto b) { return Dmala<EBM_BENCH_MODEL(b)>(s.real(0, 0.1, 1e-12, 1e12, "step size alpha")); }); },
        per_step(1)},
-  Line{"pas", "pas[:R]: path auxiliary sampler, path length uniform on 1..R (default 3)",
+  Line{"pas", "pas[:R]: path auxiliary sampler, path length uniform on 1..R (default 3); binary targets",
        [](auto m, const SamplerSpec& s) { s.at_most(1); return binary_only(m, [&](auto b) { return PathAuxiliary<EBM_BENCH_MODEL(b)>(s.integer(0, 3, 1, 1 << 20, "path length R"), PathLength::uniform); }); },
        per_step(1)},
-  Line{"rwm", "rwm: random-walk Metropolis, one uniform site per step",
+  Line{"rwm", "rwm: random-walk Metropolis, one uniform site per step; binary targets",
        [](auto m, const SamplerSpec& s) { s.at_most(0); return binary_only(m, [](auto b) { return RandomWalkMetropolis<EBM_BENCH_MODEL(b)>(); }); }, per_step(1)}
 );
 // clang-format on

@@ -262,7 +262,10 @@ void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   CLI::App* c = app.add_subcommand("bench", "benchmark samplers side by side: ESS per second and per evaluation, "
                                             "RMSE and MMD against exact answers");
-  c->add_option("--target", a->target, std::string("the target: ") + target_usage() + " (required)");
+  c->add_option("--target", a->target,
+                std::string("the target: ") + target_usage() +
+                    " (required). potts: q labels, coupling J (J_c = ln(1 + sqrt q)), field on label 0 of every "
+                    "site; its states are labels, sampled by gibbs, sgibbs, gwg and pt: around them");
   c->add_option("--samplers", a->samplers, "comma-separated samplers:" + sampler_help())->capture_default_str();
   c->add_option("--chains", a->chains, "chains per sampler")->capture_default_str();
   c->add_option("--steps", a->steps, "steps per chain (the first half is warm-up and burn-in)")->capture_default_str();
@@ -312,7 +315,8 @@ void add_bench(CLI::App& app) {
     if (!a->png.empty()) write_plots(a->png, target, results);
     if (!a->trace_dir.empty()) write_traces(a->trace_dir, x0, ref, results);
     if (a->json) {
-      nlohmann::json j = {{"target", target.spec},     {"dim", d},         {"note", target.note},
+      nlohmann::json j = {{"target", target.spec},     {"dim", d},         {"labels", target.labels},
+                          {"note", target.note},
                           {"chains", a->chains},       {"steps", a->steps}, {"seed", a->seed},
                           {"threads", a->threads},     {"exact_mean", target.exact_mean.has_value()},
                           {"reference", target.reference ? nlohmann::json(target.reference_source) : nlohmann::json(nullptr)}};
