@@ -10,10 +10,9 @@
 // Evaluations (the denominator of ESS per evaluation) count what a generic energy would need, whether or not a
 // kernel does it more cheaply on a model with local structure (the flip_delta of the Ising and Bernoulli
 // models): one evaluation of E (with ∇ₓE for the gradient samplers, which evaluate both in one pass) at a full
-// state, or one single-site conditional (over q labels on potts). So random-scan Gibbs costs 1 per step, a systematic
-// sweep d (the sites), the
-// Hamming ball |H| (the states of the ball it weighs), GWG, DULA, DMALA and PAS 1 (E and ∇ₓE at the proposal:
-// the current state's are cached), block Gibbs 1 (the two products of a sweep, as the free energy and its
+// state, or one single-site conditional (over q labels on potts). So random-scan Gibbs costs 1 per step, a
+// systematic sweep d (the sites), the Hamming ball |H| (the states of the ball it weighs), GWG (binary or
+// categorical), DULA, DMALA and PAS 1 (E and ∇ₓE at the proposal: the current state's are cached), block Gibbs 1 (the two products of a sweep, as the free energy and its
 // gradient are), parallel tempering T times its kernel's plus T swap energies (none for block Gibbs, whose
 // sweeps leave them). ESS per CPU second is the rate that sees the difference.
 //
