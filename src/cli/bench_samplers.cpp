@@ -15,6 +15,8 @@ extern template std::unique_ptr<SamplerRun> make_run<RbmTarget>(const SamplerSpe
                                                                 std::uint64_t);
 extern template std::unique_ptr<SamplerRun> make_run<MlpTarget>(const SamplerSpec&, const MlpTarget&, Index,
                                                                 std::uint64_t);
+extern template std::unique_ptr<SamplerRun> make_run<PottsTarget>(const SamplerSpec&, const PottsTarget&, Index,
+                                                                  std::uint64_t);
 }  // namespace bench
 
 std::unique_ptr<SamplerRun> make_sampler(const std::string& spec, const BenchTarget& target, Index chains,

@@ -18,13 +18,15 @@ namespace ebm::cli {
 class SamplerRun {
 public:
   virtual ~SamplerRun() = default;
-  // Chains start at the rows of x0 (chains × d, every entry 0 or 1).
+  // Chains start at the rows of x0 (chains × d, every entry a label 0 … labels − 1 as a number: 0/1 on the
+  // binary targets, below q on potts).
   virtual void start(const Matrixf& x0) = 0;
   // One step of every chain; returns the step's mean acceptance probability. While warming up (until
   // end_warm_up), a kernel with a step size adapts it (dual averaging towards acceptance 0.574).
   virtual double step() = 0;
   virtual void end_warm_up() {}
-  // The chains' states (chains × d): v for block Gibbs on (v, h), the β = 1 replica for parallel tempering.
+  // The chains' states (chains × d, labels as numbers): v for block Gibbs on (v, h), the β = 1 replica for
+  // parallel tempering.
   virtual const Matrixf& states() const = 0;
   // The target's energy at every chain's state.
   virtual void energies(Eigen::VectorXd& out) = 0;

@@ -7,6 +7,8 @@
 //   half, the step size, PT's swap rates; and, where the target has them, the RMSE of the running mean of all
 //   states drawn against the exact mean, and MMD² (exp(−Hamming/d) kernel) between the chains' states and the
 //   target's reference states, both also as series over log-spaced steps against time.
+// States are rows of labels as numbers: 0/1 on the binary targets, 0 … q−1 on potts (start states and the
+// reference state uniform over the labels; the Hamming distance counts sites whose label differs).
 // Only the kernels' steps are timed (the traces and metrics are not). Every number but the times is the same
 // for any --threads (the kernels are bit-identical for any number of threads).
 //
@@ -38,6 +40,7 @@
 #include "ebm/core/random.hpp"
 #include "ebm/diagnostics/sampler_metrics.hpp"
 #include "ebm/io/npy.hpp"
+#include "ebm/samplers/binary_kernel.hpp"  // detail::uniform_index_exact
 
 namespace ebm::cli {
 namespace {
@@ -208,7 +211,7 @@ void write_plots(const std::string& path, const BenchTarget& t, const std::vecto
   write_line_plot(path, panels);
 }
 
-// --trace-dir: x0.npy and reference_state.npy (float32), and per sampler, named by its spelling with ':' → '_',
+// --trace-dir: x0.npy and reference_state.npy (float32; labels on potts), and per sampler, named by its spelling with ':' → '_',
 // SPEC.hamming.npy and SPEC.energy.npy (steps × chains, float64), SPEC.states.npy (final states, float32).
 void write_traces(const std::string& dir, const Matrixf& x0, const Vectorf& ref, const std::vector<Result>& results) {
   std::error_code ec;
@@ -238,6 +241,13 @@ void print_ess_of(const std::vector<std::string>& files) {
   std::printf("%s\n", nlohmann::json{{"ess", out}}.dump().c_str());
 }
 
+// A uniform label 0 … labels − 1 as a number: a fair coin on the binary targets (the draw they have always used,
+// so their start and reference states stay as published), an exactly uniform index on potts.
+float uniform_label(Rng& rng, int labels) {
+  if (labels == 2) return bernoulli(rng, 0.5f);
+  return float(detail::uniform_index_exact(rng, labels));
+}
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -252,7 +262,10 @@ void add_bench(CLI::App& app) {
   auto a = std::make_shared<BenchArgs>();
   CLI::App* c = app.add_subcommand("bench", "benchmark samplers side by side: ESS per second and per evaluation, "
                                             "RMSE and MMD against exact answers");
-  c->add_option("--target", a->target, std::string("the target: ") + target_usage() + " (required)");
+  c->add_option("--target", a->target,
+                std::string("the target: ") + target_usage() +
+                    " (required). potts: q labels, coupling J (J_c = ln(1 + sqrt q)), field on label 0 of every "
+                    "site; its states are labels, sampled by gibbs, sgibbs, gwg and pt: around them");
   c->add_option("--samplers", a->samplers, "comma-separated samplers:" + sampler_help())->capture_default_str();
   c->add_option("--chains", a->chains, "chains per sampler")->capture_default_str();
   c->add_option("--steps", a->steps, "steps per chain (the first half is warm-up and burn-in)")->capture_default_str();
@@ -288,10 +301,10 @@ void add_bench(CLI::App& app) {
     Matrixf x0(a->chains, d);
     Rng init = make_stream(a->seed, StreamPurpose::init, 1);
     for (Index r = 0; r < x0.rows(); ++r)
-      for (Index i = 0; i < d; ++i) x0(r, i) = bernoulli(init, 0.5f);
+      for (Index i = 0; i < d; ++i) x0(r, i) = uniform_label(init, target.labels);
     Vectorf ref(d);
     Rng ref_rng = make_stream(a->seed, StreamPurpose::init, 4);
-    for (Index i = 0; i < d; ++i) ref[i] = bernoulli(ref_rng, 0.5f);
+    for (Index i = 0; i < d; ++i) ref[i] = uniform_label(ref_rng, target.labels);
     std::optional<double> kyy;
     if (target.reference) kyy = mean_hamming_kernel<float>(*target.reference, *target.reference);
     std::vector<Result> results;
@@ -302,7 +315,8 @@ void add_bench(CLI::App& app) {
     if (!a->png.empty()) write_plots(a->png, target, results);
     if (!a->trace_dir.empty()) write_traces(a->trace_dir, x0, ref, results);
     if (a->json) {
-      nlohmann::json j = {{"target", target.spec},     {"dim", d},         {"note", target.note},
+      nlohmann::json j = {{"target", target.spec},     {"dim", d},         {"labels", target.labels},
+                          {"note", target.note},
                           {"chains", a->chains},       {"steps", a->steps}, {"seed", a->seed},
                           {"threads", a->threads},     {"exact_mean", target.exact_mean.has_value()},
                           {"reference", target.reference ? nlohmann::json(target.reference_source) : nlohmann::json(nullptr)}};

@@ -1,5 +1,5 @@
-// Parallel tempering over GWG (MLP energy with base, tempered towards the base) and over MALA (1-D mixture)
-// gives bitwise identical replicas, swap energies and swap statistics on 1, 2 and 8 threads; another seed gives
+// Parallel tempering over GWG (MLP energy with base, tempered towards the base), over MALA (1-D mixture) and over
+// the categorical kernels (a 5 × 6 Potts model with q = 4, labels) gives bitwise identical replicas, swap energies and swap statistics on 1, 2 and 8 threads; another seed gives
 // other chains. 60 ladders in blocks of 25: two full blocks and a partial one.
 #include <catch2/catch.hpp>
 
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ebm/samplers/binary_samplers.hpp"
+#include "ebm/samplers/categorical_samplers.hpp"
 #include "ebm/samplers/mala.hpp"
 #include "ebm/samplers/parallel_tempering.hpp"
 #include "reproducibility/thread_runs.hpp"
@@ -24,13 +25,13 @@ struct PtAnyRun {
   std::int64_t round_trips = 0;
 };
 
-template <class PT, class M>
-PtAnyRun run(PT pt, const M& model, const MatrixX<double>& x0) {
+template <class PT, class M, class Start>
+PtAnyRun run(PT pt, const M& model, const Start& x0) {
   pt.start(model, x0);
   for (int t = 0; t < 25; ++t) pt.advance(model);
   PtAnyRun out;
   for (Index k = 0; k < pt.num_temperatures(); ++k) {
-    out.x.push_back(pt.replica(k).x);
+    out.x.push_back(pt.replica(k).x.template cast<double>());  // labels, for the categorical kernels
     out.grad.push_back(pt.replica(k).grad);
     out.energy.push_back(pt.replica(k).energy);
     out.u.push_back(pt.swap_energies(k));
@@ -80,5 +81,31 @@ TEST_CASE("PT over GWG and over MALA: bit-identical on 1, 2 and 8 threads", "[re
   check_threads("MALA on a 1-D mixture", [&](std::uint64_t seed) {
     return run(ParallelTempering<K>(K(0.3, std::nullopt, 25), ladders, geometric_ladder(4, 0.1), 2, seed), mix,
                MatrixX<double>::Constant(ladders, 1, -3.0));
+  });
+}
+
+TEST_CASE("PT over the categorical kernels on a Potts model: bit-identical on 1, 2 and 8 threads",
+          "[reproducibility][pt][categorical][potts]") {
+  constexpr Index ladders = 60;
+  using Potts = PottsModel<double>;
+  using Tempered = TemperedCategoricalModel<Potts>;
+  VectorX<double> h(120);
+  for (Index k = 0; k < 120; ++k) h[k] = 0.1 * double(k % 5) - 0.2;
+  const Potts model(5, 6, 4, 1.0, h);
+  LabelMatrix x0(ladders, model.num_sites());
+  Rng rng = make_stream(4, StreamPurpose::init, 0);
+  for (Index k = 0; k < x0.size(); ++k) x0.data()[k] = static_cast<Label>(rng() % 4u);
+  const auto ladder = linear_ladder(4, 0.4);
+  check_threads("random-scan Gibbs", [&](std::uint64_t seed) {
+    using K = CategoricalRandomScanGibbs<Tempered>;
+    return run(ParallelTempering<K>(K(25), ladders, ladder, 2, seed), model, x0);
+  });
+  check_threads("systematic-scan Gibbs", [&](std::uint64_t seed) {
+    using K = CategoricalSystematicGibbs<Tempered>;
+    return run(ParallelTempering<K>(K(25), ladders, ladder, 2, seed), model, x0);
+  });
+  check_threads("categorical GWG", [&](std::uint64_t seed) {
+    using K = CategoricalGibbsWithGradients<Tempered>;
+    return run(ParallelTempering<K>(K(25), ladders, ladder, 2, seed), model, x0);
   });
 }

@@ -5,6 +5,7 @@
 // gradient ∂E/∂o at x_r (core/categorical_model.hpp), beside the stamp of the model and θ they belong to
 // (param_stamp.hpp): a kernel re-evaluates a stale cache at the start of a step.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ebm/core/labels.hpp"
@@ -26,6 +27,20 @@ struct CategoricalChains {
 
   Index size() const { return x.rows(); }
 };
+
+// Swaps chain r of a and of b with everything cached about it (parallel tempering's exchange,
+// tempering_concept.hpp). The caches were computed for the other replica's temperature, so both stamps are marked
+// stale: the next step re-evaluates E (and ∂E/∂o) there.
+template <class S>
+void exchange_chain(CategoricalChains<S>& a, CategoricalChains<S>& b, Index r) {
+  a.x.row(r).swap(b.x.row(r));
+  std::swap(a.energy[r], b.energy[r]);
+  if (a.grad.rows() > r && b.grad.rows() > r) a.grad.row(r).swap(b.grad.row(r));
+  std::swap(a.acceptance[r], b.acceptance[r]);
+  std::swap(a.accepted[std::size_t(r)], b.accepted[std::size_t(r)]);
+  a.stamp.invalidate();
+  b.stamp.invalidate();
+}
 
 // What one step of a categorical kernel did, over all chains.
 struct CategoricalStepInfo : StepInfo {

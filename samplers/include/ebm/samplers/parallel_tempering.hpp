@@ -3,7 +3,9 @@
 // whose chains can be exchanged and whose model can be tempered (TemperingOf, tempering_concept.hpp): block Gibbs
 // on an RBM (JointTempering, the default for TemperableModels), Gibbs-with-Gradients, DULA/DMALA or random-scan
 // Gibbs on a binary energy and MALA on a continuous one (EnergyTempering, the default for kernels over
-// TemperedBinaryEnergy), for sampling and for training (PT-PCD, Desjardins et al. 2010).
+// TemperedBinaryEnergy), single-site Gibbs or categorical GWG on a categorical model (CategoricalTempering, the
+// default for kernels over TemperedCategoricalModel; the chains start from label rows), for sampling and for
+// training (PT-PCD, Desjardins et al. 2010).
 //
 // N independent ladders, each with K replicas at inverse temperatures 1 = β_0 > β_1 > … > β_{K−1} ≥ 0; replica
 // k samples p_{β_k} ∝ exp(−E_{β_k}), E_β = β U + B (tempering_concept.hpp). One round = one kernel step of every
@@ -42,9 +44,11 @@
 
 #include "ebm/core/concepts.hpp"
 #include "ebm/core/error.hpp"
+#include "ebm/core/labels.hpp"
 #include "ebm/core/parallel.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/categorical_tempering.hpp"
 #include "ebm/samplers/energy_tempering.hpp"
 #include "ebm/samplers/joint_tempering.hpp"
 #include "ebm/samplers/kernel_concept.hpp"
@@ -70,9 +74,15 @@ template <class K>
 struct DefaultTempering<K> {
   using type = EnergyTempering<typename K::Model::Energy>;
 };
+template <class K>
+  requires requires { typename K::Model::Base; } &&
+           std::same_as<typename K::Model, TemperedCategoricalModel<typename K::Model::Base>>
+struct DefaultTempering<K> {
+  using type = CategoricalTempering<typename K::Model::Base>;
+};
 }  // namespace detail
 
-template <MarkovKernel KernelT, class TemperingT = typename detail::DefaultTempering<KernelT>::type>
+template <TransitionKernel KernelT, class TemperingT = typename detail::DefaultTempering<KernelT>::type>
   requires TemperingOf<TemperingT, KernelT>
 class ParallelTempering {
 public:
@@ -124,17 +134,22 @@ public:
 
   bool started() const { return states_[0].size() == n_; }
 
-  // Every replica of ladder n starts at row n of x0 (N rows).
-  void start(const Model& model, const ConstBatchRef<Scalar>& x0) {
-    ensure(x0.rows() == n_, "ParallelTempering::start: got ", x0.rows(), " start states for ", n_, " ladders");
-    refresh(model);
-    for (Index k = 0; k < num_temperatures(); ++k)
-      kernels_[std::size_t(k)].init(at(k, model), states_[std::size_t(k)], x0, streams_of(k));
-    prepare_top(model);
+  // Every replica of ladder n starts at row n of x0 (N rows): rows of x, or label rows for categorical kernels.
+  void start(const Model& model, const ConstBatchRef<Scalar>& x0)
+    requires MarkovKernel<KernelT>
+  {
+    start_from(model, x0);
+  }
+  void start(const Model& model, const ConstLabelRef& x0)
+    requires KernelStartingFrom<KernelT, ConstLabelRef>
+  {
+    start_from(model, x0);
   }
 
   // Training: k rounds; the first call starts the ladders at the minibatch's rows (cycled), like PCD.
-  void advance(const Model& model, const ConstBatchRef<Scalar>& batch) {
+  void advance(const Model& model, const ConstBatchRef<Scalar>& batch)
+    requires MarkovKernel<KernelT>
+  {
     if (!started()) {
       ensure(batch.rows() > 0, "ParallelTempering: cannot start chains from an empty batch");
       MatrixX<Scalar> x0(n_, batch.cols());
@@ -243,6 +258,15 @@ public:
 
 private:
   static constexpr bool model_is_top = std::same_as<Replica, Model>;
+
+  template <class Start>
+  void start_from(const Model& model, const Start& x0) {
+    ensure(x0.rows() == n_, "ParallelTempering::start: got ", x0.rows(), " start states for ", n_, " ladders");
+    refresh(model);
+    for (Index k = 0; k < num_temperatures(); ++k)
+      kernels_[std::size_t(k)].init(at(k, model), states_[std::size_t(k)], x0, streams_of(k));
+    prepare_top(model);
+  }
 
   const Replica& at(Index k, const Model& model) const {
     if constexpr (model_is_top)

@@ -1,7 +1,8 @@
 #pragma once
 // What parallel tempering (parallel_tempering.hpp) asks of a kernel's chains and of a model, so that it runs
 // over any kernel: block Gibbs on an RBM, the binary kernels (Gibbs-with-Gradients, DULA/DMALA, random-scan
-// Gibbs) on a binary energy, MALA on a continuous energy, or a kernel of your own.
+// Gibbs) on a binary energy, MALA on a continuous energy, the categorical kernels on a Potts model (whose chains
+// start from label rows, not rows of x: hence TransitionKernel, not MarkovKernel), or a kernel of your own.
 //
 // ExchangeableChains<State>: the chains of a kernel's state can trade places with the chains of another state of
 // the same shape, row by row, by a free function found by argument-dependent lookup:
@@ -21,7 +22,8 @@
 // E_β = βE − (1 − β) aᵀx) it is U = E + aᵀx.
 //   T::Model                  the model at β = 1 (what a trainer updates and passes to the policy)
 //   T::Replica                the model type a replica's kernel steps: K::Model (the RBM itself for RBMs;
-//                             TemperedBinaryEnergy<Model> for energies)
+//                             TemperedBinaryEnergy<Model> for energies, TemperedCategoricalModel<Model> for
+//                             categorical models)
 //   T::energy_from_sweep      whether step() leaves the swap energies of the states it swept (then a swap
 //                             round costs no model evaluation)
 //   make_replica(model)       a replica of the model's shape (allocates; called once)
@@ -36,8 +38,9 @@
 //   top_exchanged(model, state)       the β = 1 state received chains from below in this advance (an RBM
 //                             recomputes E[h | v] there, which the model term reads)
 //   accumulate_model_term(kernel, model, state, w, grad)   grad += w · Σ ∂E/∂θ over the β = 1 chains
-// joint_tempering.hpp (RBMs, the model's own temper and joint energy) and energy_tempering.hpp (any continuous
-// or binary energy, optionally with a factorized Bernoulli base) are the two temperings ebm ships.
+// joint_tempering.hpp (RBMs, the model's own temper and joint energy), energy_tempering.hpp (any continuous
+// or binary energy, optionally with a factorized Bernoulli base) and categorical_tempering.hpp (any categorical
+// model, E_β = βE over label rows) are the three temperings ebm ships.
 #include <concepts>
 #include <span>
 
@@ -55,7 +58,7 @@ concept ExchangeableChains = requires(S& a, S& b, Index r) {
 
 template <class T, class K>
 concept TemperingOf =
-    MarkovKernel<K> && ExchangeableChains<typename K::State> &&
+    TransitionKernel<K> && ExchangeableChains<typename K::State> &&
     requires {
       typename T::Model;
       typename T::Replica;
