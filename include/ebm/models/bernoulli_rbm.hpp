@@ -163,7 +163,11 @@ public:
       const Index tiles = Sums::tiles(nv_), g = Sums::groups(nh_);
       const Index grain = (tiles + std::min(groups, plan.count()) - 1) / std::min(groups, plan.count());
       for_each_range(tiles, grain, [&](Index t0, Index count) {
-        S* table = ws[static_cast<std::size_t>(t0 / grain)].subsets.table.data();  // one table per range
+        // One table per range, in the workspace of that index (sized by make_workspace; a default-constructed
+        // one whose block took another path is sized here, by its own range alone).
+        auto& own = ws[static_cast<std::size_t>(t0 / grain)].subsets;
+        own.reserve(0, nh_);
+        S* table = own.table.data();
         for (Index t = t0; t < t0 + count; ++t) {
           Sums::build(wt_.data(), nh_, nv_, t, table);
           for (Index i = 0; i < subset; ++i) {
