@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/chain_exchange.hpp"
 #include "ebm/samplers/param_stamp.hpp"
 #include "ebm/samplers/step_info.hpp"
 
@@ -34,13 +35,7 @@ struct BinaryChains {
 // of each set re-evaluates its cache (a stale one is never used).
 template <class S>
 void exchange_chain(BinaryChains<S>& a, BinaryChains<S>& b, Index r) {
-  a.x.row(r).swap(b.x.row(r));
-  std::swap(a.energy[r], b.energy[r]);
-  if (a.grad.rows() > r && b.grad.rows() > r) a.grad.row(r).swap(b.grad.row(r));
-  std::swap(a.acceptance[r], b.acceptance[r]);
-  std::swap(a.accepted[std::size_t(r)], b.accepted[std::size_t(r)]);
-  a.stamp.invalidate();
-  b.stamp.invalidate();
+  exchange_cached_chain(a, b, r);  // chain_exchange.hpp
 }
 
 // What one step of a binary kernel did, over all chains. acceptance_rate is the mean of the chains' acceptance

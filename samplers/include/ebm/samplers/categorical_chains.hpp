@@ -10,6 +10,7 @@
 
 #include "ebm/core/labels.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/samplers/chain_exchange.hpp"
 #include "ebm/samplers/param_stamp.hpp"
 #include "ebm/samplers/step_info.hpp"
 
@@ -33,13 +34,7 @@ struct CategoricalChains {
 // stale: the next step re-evaluates E (and ∂E/∂o) there.
 template <class S>
 void exchange_chain(CategoricalChains<S>& a, CategoricalChains<S>& b, Index r) {
-  a.x.row(r).swap(b.x.row(r));
-  std::swap(a.energy[r], b.energy[r]);
-  if (a.grad.rows() > r && b.grad.rows() > r) a.grad.row(r).swap(b.grad.row(r));
-  std::swap(a.acceptance[r], b.acceptance[r]);
-  std::swap(a.accepted[std::size_t(r)], b.accepted[std::size_t(r)]);
-  a.stamp.invalidate();
-  b.stamp.invalidate();
+  exchange_cached_chain(a, b, r);  // chain_exchange.hpp
 }
 
 // What one step of a categorical kernel did, over all chains.

@@ -20,39 +20,22 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/models/tempered_categorical_model.hpp"
-#include "ebm/samplers/param_stamp.hpp"
+#include "ebm/samplers/view_tempering.hpp"
 
 namespace ebm {
 
 template <CategoricalModel M>
-class CategoricalTempering {
+class CategoricalTempering : public ViewTempering<M, TemperedCategoricalModel<M>> {
 public:
   using Model = M;
   using Replica = TemperedCategoricalModel<M>;
   using Scalar = typename M::Scalar;
   static constexpr bool energy_from_sweep = false;
+  // temper, sync and step: ViewTempering (view_tempering.hpp).
 
   Replica make_replica(const M& model) const { return Replica(model, 1.0); }
-  void temper(const M& model, double beta, Replica& out) const {
-    out.rebind(model);
-    out.set_beta(beta);
-  }
 
   void prepare(const M&, Index n, Index block_rows) { plan_ = BlockPlan(n, block_rows); }
-
-  // (The first call sizes the copy of θ; later ones allocate nothing.)
-  template <class State>
-  void sync(const M& model, std::span<State> states) {
-    if (stamp_.matches(model)) return;
-    for (State& s : states) s.stamp.invalidate();
-    stamp_.record(model);
-  }
-
-  template <class K, class State>
-  bool step(K& kernel, const M&, const Replica& replica, double, State& s, std::span<Rng> rng, VecRef<double>) {
-    kernel.step(replica, s, rng);
-    return false;
-  }
 
   // u[r] = E(x_r), the model's energy at β = 1.
   template <class State>
@@ -72,7 +55,6 @@ public:
 
 private:
   BlockPlan plan_;
-  ParamStamp<Scalar> stamp_;  // θ of the model at the last advance
 };
 
 }  // namespace ebm

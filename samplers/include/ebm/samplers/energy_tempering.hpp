@@ -30,17 +30,18 @@
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/models/tempered_binary_energy.hpp"
-#include "ebm/samplers/param_stamp.hpp"
+#include "ebm/samplers/view_tempering.hpp"
 
 namespace ebm {
 
 template <ContinuousEnergyModel M>
-class EnergyTempering {
+class EnergyTempering : public ViewTempering<M, TemperedBinaryEnergy<M>> {
 public:
   using Model = M;
   using Replica = TemperedBinaryEnergy<M>;
   using Scalar = typename M::Scalar;
   static constexpr bool energy_from_sweep = false;
+  // temper, sync and step: ViewTempering (view_tempering.hpp).
 
   // E_β = β E: plain scaling (continuous or binary x).
   EnergyTempering() = default;
@@ -56,30 +57,12 @@ public:
            model.dim());
     return Replica(model, a_, 1.0);
   }
-  void temper(const M& model, double beta, Replica& out) const {
-    out.rebind(model);
-    out.set_beta(beta);
-  }
 
   void prepare(const M& model, Index n, Index block_rows) {
     plan_ = BlockPlan(n, block_rows);
     make_block_workspaces(model, plan_, ws_);
     e_.setZero(n);
     if constexpr (ContinuousEnergyModelWithWorkspace<M> && !EnergyModelWithWorkspaceEnergy<M>) g_.resize(n, model.dim());
-  }
-
-  // (The first call sizes the copy of θ; later ones allocate nothing.)
-  template <class State>
-  void sync(const M& model, std::span<State> states) {
-    if (stamp_.matches(model)) return;
-    for (State& s : states) s.stamp.invalidate();
-    stamp_.record(model);
-  }
-
-  template <class K, class State>
-  bool step(K& kernel, const M&, const Replica& replica, double, State& s, std::span<Rng> rng, VecRef<double>) {
-    kernel.step(replica, s, rng);
-    return false;
   }
 
   // u[r] = E(x_r) + aᵀx_r, in double: the model's energy at β = 1 plus the base's log-weight.
@@ -116,7 +99,6 @@ private:
   std::vector<energy_workspace_t<M>> ws_;
   VectorX<Scalar> e_;  // E(x) of one replica's rows
   MatrixX<Scalar> g_;  // ∇ₓE scratch, for models whose workspace form computes E only with the gradient
-  ParamStamp<Scalar> stamp_;  // θ of the model at the last advance
 };
 
 }  // namespace ebm
