@@ -7,8 +7,8 @@
 // formulas are right); the exact law of the chains after T steps from their start law (independent fair coins,
 // i.e. uniform), so T is chosen with TV(law_T, p) < 1e-4 computed, not guessed; and DULA's biased stationary
 // law. The sampling test is Pearson's chi-square of the final states of 3000 independent chains (one draw each,
-// so the draws are independent, no thinning argument) against p at α = 0.001; 11 such tests false-alarm with
-// probability ≤ 1.1 % together, and their seeds are fixed. A negative control shows the same counts reject a
+// so the draws are independent, no thinning argument) against p at α = 0.001; 15 such tests (with the
+// systematic scan, Hamming ball and PAS on the RBM) false-alarm with probability ≤ 1.5 % together, and their seeds are fixed. A negative control shows the same counts reject a
 // slightly wrong p (with the power required from the exact distributions, as in test_gibbs_distribution.cpp).
 #include <catch2/catch.hpp>
 
@@ -23,6 +23,7 @@
 #include "support/exact_law_check.hpp"
 #include "support/goodness_of_fit.hpp"
 #include "support/mcse.hpp"
+#include "support/target_transitions.hpp"
 
 using namespace ebm;
 
@@ -87,6 +88,20 @@ TEST_CASE("binary samplers draw the exact p of an RBM's free energy (chi-square,
                   114);
   check_samples_p("random-walk Metropolis", RandomWalkMetropolis<Rbm>(), model,
                   test::single_flip_transition(table, false), 150, 115);
+}
+
+// The samplers of test_binary_targets.cpp on the RBM's free energy (its `ebm bench` rbm target runs them too).
+TEST_CASE("systematic Gibbs, Hamming ball and PAS draw the exact p of an RBM's free energy (chi-square, 256 states)",
+          "[binary][statistical][chi-square]") {
+  const Rbm model = rbm_model();
+  const auto table = test::tabulate(model);
+  check_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Rbm>(), model, test::systematic_gibbs_transition(table),
+                  30, 116);
+  check_samples_p("Hamming ball, block 4, radius 2", HammingBall<Rbm>(4, 2), model,
+                  test::hamming_ball_transition(table, 4, 2), 100, 117);
+  check_samples_p("PAS, path 3", PathAuxiliary<Rbm>(3), model, test::path_auxiliary_transition(table, 3), 100, 118);
+  check_samples_p("PAS, path length uniform on 1..2", PathAuxiliary<Rbm>(2, PathLength::uniform), model,
+                  test::path_auxiliary_uniform_length_transition(table, 2), 200, 119);
 }
 
 TEST_CASE("negative control: the chi-square test rejects a slightly wrong p (GWG draws)",

@@ -6,7 +6,8 @@
 //    after T steps from uniform starts, with T chosen so that TV(law_T, p) < 1e-4 (computed). Pearson's
 //    chi-square of the final states of 3000 independent chains against p at α = 0.001, on a 3 × 3 periodic Ising
 //    model with a random field (flip-delta paths) and on the MLP energy with base term of the other tests (d = 8,
-//    batched paths, an inexact gradient for PAS). 10 such tests false-alarm with probability ≤ 1 % together.
+//    batched paths, an inexact gradient for PAS); then the other binary samplers on the Ising model and every one
+//    on a factorized Bernoulli (d = 8). 23 such tests false-alarm with probability ≤ 2.3 % together.
 // 2. Negative controls: the same counts reject a slightly wrong p; a deliberately wrong PAS acceptance (the
 //    reverse path's probability from the gradient at x, not at y) breaks p P = p, and draws from its exact law are
 //    rejected by the same test.
@@ -23,6 +24,7 @@
 #include "ebm/estimate/exact_binary.hpp"
 #include "ebm/samplers/binary_samplers.hpp"
 #include "support/binary_fixtures.hpp"
+#include "support/binary_transition.hpp"
 #include "support/exact_law_check.hpp"
 #include "support/goodness_of_fit.hpp"
 #include "support/mcse.hpp"
@@ -93,6 +95,48 @@ TEST_CASE("new samplers draw the exact p of an MLP energy with base term (chi-sq
   check_target_samples_p("PAS, path 3", PathAuxiliary<Mlp>(3), model, test::path_auxiliary_transition(table, 3), 100, 215);
   check_target_samples_p("PAS, path length uniform on 1..2", PathAuxiliary<Mlp>(2, PathLength::uniform), model,
                   test::path_auxiliary_uniform_length_transition(table, 2), 200, 214);
+}
+
+// The samplers of test_binary_samplers.cpp (GWG, DMALA, random-scan Gibbs, random-walk Metropolis) on the Ising
+// target, and every binary sampler of `ebm bench` on an enumerable factorized Bernoulli (d = 8, its sanity row):
+// each sampler against each target it is benchmarked on (DULA aside: its stationary law is biased by design,
+// measured in test_binary_samplers.cpp). On the Ising energy (multilinear, no self-coupling) the first-order flip
+// estimate of the gradient samplers equals the exact flip delta, as on the factorized Bernoulli.
+TEST_CASE("gradient and single-site samplers draw the exact p of the 3 x 3 Ising model (chi-square, 512 states)",
+          "[binary][statistical][chi-square][ising]") {
+  const Ising model = ising3();
+  const auto table = test::tabulate(model);
+  check_target_samples_p("GWG, 1 flip", GibbsWithGradients<Ising>(1), model, test::gwg_transition(table, 1), 1500,
+                         221);
+  check_target_samples_p("GWG, 3 flips", GibbsWithGradients<Ising>(3), model, test::gwg_transition(table, 3), 1500,
+                         222);
+  check_target_samples_p("DMALA, alpha 0.6", Dmala<Ising>(0.6), model,
+                         test::discrete_langevin_transition(table, 0.6, true), 1000, 223);
+  check_target_samples_p("random-scan Gibbs", RandomScanGibbs<Ising>(), model,
+                         test::single_flip_transition(table, true), 2500, 224);
+  check_target_samples_p("random-walk Metropolis", RandomWalkMetropolis<Ising>(), model,
+                         test::single_flip_transition(table, false), 2500, 225);
+}
+
+TEST_CASE("every binary sampler draws the exact p of a factorized Bernoulli (chi-square, 256 states)",
+          "[binary][statistical][chi-square][bernoulli]") {
+  using Bern = FactorizedBernoulli<double>;
+  const Bern model(ising_field(8, 1.5, 231));
+  const auto table = test::tabulate(model);
+  check_target_samples_p("GWG, 1 flip", GibbsWithGradients<Bern>(1), model, test::gwg_transition(table, 1), 200, 232);
+  check_target_samples_p("GWG, 3 flips", GibbsWithGradients<Bern>(3), model, test::gwg_transition(table, 3), 200, 233);
+  check_target_samples_p("DMALA, alpha 0.6", Dmala<Bern>(0.6), model,
+                         test::discrete_langevin_transition(table, 0.6, true), 100, 234);
+  check_target_samples_p("random-scan Gibbs", RandomScanGibbs<Bern>(), model, test::single_flip_transition(table, true),
+                         300, 235);
+  check_target_samples_p("random-walk Metropolis", RandomWalkMetropolis<Bern>(), model,
+                         test::single_flip_transition(table, false), 300, 236);
+  check_target_samples_p("systematic-scan Gibbs", SystematicScanGibbs<Bern>(), model,
+                         test::systematic_gibbs_transition(table), 10, 237);
+  check_target_samples_p("Hamming ball, block 3, radius 1", HammingBall<Bern>(3, 1), model,
+                         test::hamming_ball_transition(table, 3, 1), 200, 238);
+  check_target_samples_p("PAS, path 3", PathAuxiliary<Bern>(3), model, test::path_auxiliary_transition(table, 3), 200,
+                         239);
 }
 
 // With an even fixed path length the parity of Σx is invariant: p P = p still holds, but the chain is reducible
