@@ -65,6 +65,9 @@ std::set<Index> checkpoints(Index steps, Index points) {
 
 struct Series {
   std::vector<double> step, evaluations, hamming_mean, energy_mean, rmse, mmd2, wall, cpu;
+  // The ESS of the Hamming statistic a run stopped after `step` steps would report (its second half; NaN before
+  // 16 steps): the curve whose slope against time is the sampler's rate, on every target.
+  std::vector<double> ess_hamming;
 };
 
 struct Result {
@@ -114,6 +117,7 @@ Result run_one(SamplerRun& run, const BenchTarget& target, const BenchArgs& a, c
     s.step.push_back(double(t + 1));
     s.evaluations.push_back(double(t + 1) * double(n) * r.evaluations_per_step);
     s.hamming_mean.push_back(h.mean());
+    s.ess_hamming.push_back(t + 1 >= 16 ? ess_second_half(hamming.topRows(t + 1)) : std::nan(""));
     s.energy_mean.push_back(e.mean());
     s.wall.push_back(r.wall);
     s.cpu.push_back(r.cpu);
@@ -151,6 +155,7 @@ nlohmann::json json_of(const Result& r) {
   nlohmann::json s = {{"step", r.series.step},
                       {"evaluations", r.series.evaluations},
                       {"hamming_mean", r.series.hamming_mean},
+                      {"ess_hamming", r.series.ess_hamming},
                       {"energy_mean", r.series.energy_mean}};
   if (r.rmse) s["rmse"] = r.series.rmse;
   if (r.mmd2) s["mmd2"] = r.series.mmd2;
@@ -207,7 +212,7 @@ void write_plots(const std::string& path, const BenchTarget& t, const std::vecto
   std::vector<PlotPanel> panels;
   if (t.exact_mean) panels.push_back(panel("rmse of running mean", true, [](const Series& s) { return s.rmse; }));
   if (t.reference) panels.push_back(panel("mmd^2 to reference", true, [](const Series& s) { return s.mmd2; }));
-  panels.push_back(panel("mean hamming to reference state", false, [](const Series& s) { return s.hamming_mean; }));
+  panels.push_back(panel("ess of hamming statistic (2nd half)", true, [](const Series& s) { return s.ess_hamming; }));
   write_line_plot(path, panels);
 }
 
