@@ -75,7 +75,7 @@ void add_eval(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--kernel", a->kernel,
                 "AIS transition: gibbs (rbm, the default) | gwg (mlp default) | gwg:K | dula | dmala | site-gibbs | "
-                "metropolis");
+                "systematic-gibbs | metropolis | hb[:K[:M]] | pas[:R]");
   c->add_option("--ais-steps", a->steps, "mlp: kernel steps per inverse temperature")->capture_default_str();
   c->add_option("--step-size", a->step_size, "mlp, dula/dmala: step size (dmala: initial, adapted at beta = 1)")
       ->capture_default_str();
@@ -99,7 +99,7 @@ void add_eval(CLI::App& app) {
     if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
     const KernelChoice kc = parse_kernel(a->kernel);
     ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
-           mlp ? "an MLP energy: block Gibbs needs an RBM; use gwg, gwg:K, dula, dmala, site-gibbs or metropolis"
+           mlp ? std::string("an MLP energy: block Gibbs needs an RBM; use ") + binary_kernel_names
                : "an RBM: its AIS moves by block Gibbs (--kernel gibbs)");
     for (const char* o : {"--ais-steps", "--step-size", "--warmup", "--target-acceptance"})
       ensure(mlp || c->count(o) == 0, o, " is an option of the generic AIS of an MLP energy, not of an RBM's");

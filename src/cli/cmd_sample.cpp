@@ -161,7 +161,8 @@ void add_sample(CLI::App& app) {
   // Tracing costs one more v·W product per sweep (F(v) needs c + vW for the new v) plus the summaries.
   c->add_flag("!--no-diagnostics", a->diagnostics, "do not trace F(v) and the visible mean for ESS / R-hat");
   c->add_option("--kernel", a->kernel,
-                "gibbs (rbm, the default) | gwg (mlp default) | gwg:K | dula | dmala | site-gibbs | metropolis");
+                "gibbs (rbm, the default) | gwg (mlp default) | gwg:K | dula | dmala | site-gibbs | systematic-gibbs | "
+                "metropolis | hb[:K[:M]] | pas[:R]");
   c->add_option("--step-size", a->step_size, "dula, dmala: step size (dmala: initial, adapted during --warmup)")
       ->capture_default_str();
   c->add_option("--warmup", a->warmup, "dmala: steps adapting the step size before burn-in (0: none)")
@@ -189,7 +190,7 @@ void add_sample(CLI::App& app) {
     if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
     const KernelChoice kc = parse_kernel(a->kernel);
     ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
-           mlp ? "an MLP energy: block Gibbs needs an RBM; use gwg, gwg:K, dula, dmala, site-gibbs or metropolis"
+           mlp ? std::string("an MLP energy: block Gibbs needs an RBM; use ") + binary_kernel_names
                : "an RBM: it is sampled by block Gibbs (--kernel gibbs)");
     for (const char* o : {"--step-size", "--warmup", "--target-acceptance"})
       ensure(kc.langevin() || c->count(o) == 0, o, " is for --kernel dula or dmala, not ", a->kernel);

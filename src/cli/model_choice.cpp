@@ -52,8 +52,8 @@ void check_model_options(const CLI::App& c, const TrainArgs& a) {
     for (const char* o : {"--hidden", "--centering", "--centering-rate"})
       ensure(!given(o), o, " is an option of --model rbm; an MLP energy takes --layers, --activation and --base-term");
     ensure(k.kind != KernelChoice::Kind::block_gibbs,
-           "--kernel gibbs (block Gibbs) with --model mlp: an MLP energy has no hidden layer to sample; use gwg, "
-           "gwg:K, dula, dmala, site-gibbs or metropolis");
+           "--kernel gibbs (block Gibbs) with --model mlp: an MLP energy has no hidden layer to sample; use ",
+           binary_kernel_names);
     parse_layers(a.layers);
     parse_activation(a.activation);
   }

@@ -31,8 +31,8 @@ void add_train_options(CLI::App& c, TrainArgs& a) {
              "mlp: add the factorized Bernoulli base term of the training marginals, E = net(x) - a.x")
       ->capture_default_str();
   c.add_option("--kernel", p->kernel,
-               "gibbs (rbm: block Gibbs) | gwg | gwg:K | dula | dmala | site-gibbs | metropolis (mlp; default "
-               "dmala)")
+               "gibbs (rbm: block Gibbs) | gwg | gwg:K | dula | dmala | site-gibbs | systematic-gibbs | metropolis | "
+               "hb[:K[:M]] | pas[:R] (mlp; default dmala)")
       ->capture_default_str();
   c.add_option("--policy,--sampler", p->policy,
                "pcd | cd | pt (parallel tempering PCD, rbm) | replay (replay buffer, mlp; the mlp default)")

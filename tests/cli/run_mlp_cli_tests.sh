@@ -33,6 +33,9 @@ resume_case dmala-replay --kernel dmala --policy replay --buffer 50 --reinit 0.1
 resume_case gwg2-cd --kernel gwg:2 --policy cd --optimizer sgd --momentum 0.5
 resume_case gwg-pt --kernel gwg --policy pt --temperatures 3 --beta-min 0.2
 resume_case dmala-pt --kernel dmala --policy pt --temperatures 3 --optimizer sgd
+resume_case hb-pcd --kernel hb:3:1 --policy pcd
+resume_case pas-pt --kernel pas:2 --policy pt --temperatures 3
+resume_case sgibbs-cd --kernel systematic-gibbs --policy cd
 # PT: every section of the file (all replicas' chains.x, the chain and swap streams, the round-trip marks, θ, the
 # optimizer) and the counters equal the uninterrupted run's; each temperature's DMALA step size too.
 python3 - "$here/../support" <<'PY' || fail "PT resume: the checkpoint differs from the uninterrupted run"
@@ -87,6 +90,10 @@ PY
 "$ebm" sample --model gwg-pcd-full.ebm --sampler pt --temperatures 3 --kernel dmala --warmup 20 --chains 4 \
   --steps 10 --out pt.npy --json > pt.json
 grep -q '"swap_rates":\[' pt.json || fail "PT sample of an MLP energy reports no swap rates"
+# The Hamming-ball and path-auxiliary kernels in sample and in the generic AIS, like the others.
+"$ebm" sample --model hb-pcd-full.ebm --kernel hb:4:2 --chains 4 --steps 10 --out hb.npy > /dev/null
+"$ebm" eval --model hb-pcd-full.ebm --data d16.npy --kernel pas:2 --ais-runs 20 --ais-betas 200 > pas-eval.txt
+grep -q "AIS kernel pas:2" pas-eval.txt || fail "eval --kernel pas:2: $(cat pas-eval.txt)"
 
 # Impossible combinations: one line naming the options.
 expect_error() {
@@ -115,7 +122,10 @@ edit dmala-pt-part.ebm bad-steps.ebm 'kernel_step_sizes=[0.1]'
 expect_error "needs kernel_step_sizes, 3 positive step sizes of --kernel dmala" \
   "$ebm" train --resume bad-steps.ebm --out bad-out.ebm
 expect_error "--kernel 'hmc' is unknown" "$ebm" train "${mlp[@]}" --kernel hmc
-expect_error "gwg:K must be an integer" "$ebm" train "${mlp[@]}" --kernel gwg:0
+expect_error "'0' is not an integer in \\[1, 1048576\\] (gwg:K, hb:K:M, pas:R)" "$ebm" train "${mlp[@]}" --kernel gwg:0
+expect_error "only gwg:K (K flips per proposal), hb:K:M (block K, radius M) and pas:R" "$ebm" train "${mlp[@]}" \
+  --kernel hb:3:1:2
+expect_error "HammingBall: radius 4 must lie in \\[1, block size 3\\]" "$ebm" train "${mlp[@]}" --kernel hb:3:4
 expect_error "--layers '8,x'" "$ebm" train --model mlp --data d16.npy --layers 8,x
 expect_error "--kernel gibbs with an MLP energy" "$ebm" sample --model gwg-pcd-full.ebm --kernel gibbs
 "$ebm" train --data d16.npy --hidden 4 --batch 20 --chains 10 --epochs 1 --out rbm.ebm > /dev/null
