@@ -1,6 +1,7 @@
 // `ebm eval`: log Z by AIS (or exact enumeration for small models) and the mean log-likelihood of a data
-// set, in nats per example. An RBM file is evaluated by the RBM's AIS with block Gibbs, an MLP energy by the
-// generic AIS with the binary kernel of --kernel (eval_mlp.cpp); the report is the same.
+// set, in nats per example. An RBM file is evaluated by the RBM's AIS with block Gibbs (or, with another
+// --kernel, by the generic AIS over its free energy), an MLP energy by the generic AIS with the binary kernel of
+// --kernel (eval_mlp.cpp); the report is the same.
 #include <tbb/global_control.h>
 
 #include <cmath>
@@ -34,7 +35,7 @@ LogZEstimate eval_rbm(const EvalArgs& a, const ModelFile& file, const nlohmann::
     out["method"] = "exact";
     out["log_z_stderr"] = 0.0;
   } else {
-    Vectorf base;
+    Vectorf base;  // the base-rate model's visible biases: logits of the training marginals
     if (meta.contains("data_marginals")) {
       const std::vector<float> m = meta["data_marginals"].get<std::vector<float>>();
       ensure(Index(m.size()) == rbm.num_visible(), "model file ", a.model, ": data_marginals has ", m.size(),
@@ -42,6 +43,10 @@ LogZEstimate eval_rbm(const EvalArgs& a, const ModelFile& file, const nlohmann::
       base = base_rate_bias(Eigen::Map<const Matrixf>(m.data(), 1, Index(m.size())));
     } else {
       base = base_rate_bias(v);  // no training marginals stored (e.g. an imported model)
+    }
+    if (parse_kernel(a.kernel).kind != KernelChoice::Kind::block_gibbs) {
+      // Another kernel: the generic AIS over F(v) from the same base, to check one AIS against the other.
+      return eval_rbm_free_energy(a, rbm, base, v, out, ll);
     }
     AisOptions opt;
     opt.runs = a.runs;
@@ -98,11 +103,14 @@ void add_eval(CLI::App& app) {
            "mlp_energy files, not ", file.kind);
     if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
     const KernelChoice kc = parse_kernel(a->kernel);
-    ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
-           mlp ? std::string("an MLP energy: block Gibbs needs an RBM; use ") + binary_kernel_names
-               : "an RBM: its AIS moves by block Gibbs (--kernel gibbs)");
+    ensure(!mlp || kc.kind != KernelChoice::Kind::block_gibbs, "--kernel ", a->kernel,
+           " with an MLP energy: block Gibbs needs an RBM; use ", binary_kernel_names);
+    // An RBM with another kernel than block Gibbs is evaluated by the generic AIS over its free energy.
+    const bool generic = mlp || kc.kind != KernelChoice::Kind::block_gibbs;
     for (const char* o : {"--ais-steps", "--step-size", "--warmup", "--target-acceptance"})
-      ensure(mlp || c->count(o) == 0, o, " is an option of the generic AIS of an MLP energy, not of an RBM's");
+      ensure(generic || c->count(o) == 0, o,
+             " is an option of the generic AIS (an MLP energy, or an RBM with --kernel other than gibbs), not of the "
+             "RBM's block-Gibbs AIS");
     ensure(a->steps >= 1, "--ais-steps = ", a->steps, " must be at least 1");
     const nlohmann::json meta = metadata_of(file, a->model);
     if (a->binarize.empty()) {
@@ -136,7 +144,7 @@ void add_eval(CLI::App& app) {
       if (!a->exact) {
         std::printf(" +- %.4f (AIS, %ld runs x %ld betas; 3-sigma interval [%.4f, %.4f])", out["log_z_stderr"].get<double>(),
                     long(out["ais_runs"].get<Index>()), long(out["ais_betas"].get<Index>()), lo, hi);
-        if (mlp)
+        if (generic)
           std::printf("\nAIS kernel %s, %ld steps per beta, acceptance rate %.3f, weight ESS %.1f", a->kernel.c_str(),
                       long(a->steps), out["ais_acceptance_rate"].get<double>(),
                       out["ais_effective_sample_size"].get<double>());

@@ -1,12 +1,13 @@
 #pragma once
-// The options of `ebm eval`, and the MLP energy's half of it (eval_mlp.cpp): the RBM is evaluated by its own
-// AIS with block Gibbs (cmd_eval.cpp), an MLP energy by the generic AIS with a binary kernel.
+// The options of `ebm eval`, and its generic half (eval_mlp.cpp): the RBM is evaluated by its own AIS with block
+// Gibbs (cmd_eval.cpp), an MLP energy, or an RBM with another --kernel, by the generic AIS with a binary kernel.
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli/eval_report.hpp"
 #include "ebm/estimate/ais.hpp"
 #include "ebm/io/model_file.hpp"
+#include "ebm/models/bernoulli_rbm.hpp"
 
 namespace ebm::cli {
 
@@ -23,5 +24,9 @@ struct EvalArgs {
 // the binary rows v.
 LogZEstimate eval_mlp(const EvalArgs& a, const ModelFile& file, const nlohmann::json& meta, const Matrixf& v,
                       nlohmann::json& out, double& ll);
+// log Z of an RBM by the generic AIS over its free energy F(v) with the binary kernel of --kernel, from the
+// factorized Bernoulli with logits base_logits (those of the RBM's own AIS).
+LogZEstimate eval_rbm_free_energy(const EvalArgs& a, const BernoulliRBMf& rbm, const Vectorf& base_logits,
+                                  const Matrixf& v, nlohmann::json& out, double& ll);
 
 }  // namespace ebm::cli
