@@ -29,4 +29,7 @@ for r in rows:
     elif name in ("gibbs", "gwg"):
         assert swap == "–", (name, swap)
 PY
+summary=$work/summary.md
+grep -qF '| sampler | `ising:4x4:0.1` | `bernoulli:20` | `potts:4x4:3:1.0` |' "$summary" || fail "summary.md: $(cat "$summary")"
+[[ $(grep -c '^| pt:gibbs:2 |' "$summary") == 2 ]] || fail "summary.md lacks a row per sampler in each table"
 echo "sampler_suite: ok"
