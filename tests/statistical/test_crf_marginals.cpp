@@ -61,8 +61,10 @@ TEST_CASE("sampled marginals of a tiny full-pairwise MLP CRF equal the exact one
 
 TEST_CASE("sampled marginals of a tiny contrast CRF (a coupling per edge from the image) equal the exact ones "
           "within 4 MCSE", "[crf][predict][statistical][contrast]") {
-  check_marginals(test::tiny_linear_crf(Pairwise::contrast, 25, 0.8), 34);
-  check_marginals(test::tiny_conv_crf(Pairwise::contrast, 26, 0.8), 35);
+  // θ at scale 0.5: couplings of about one. Larger random edge networks make near-deterministic sites whose
+  // marginals hinge on neighbour flips rarer than 1 in 10⁴ sweeps, which 32 × 400 sweeps cannot estimate.
+  check_marginals(test::tiny_linear_crf(Pairwise::contrast, 25, 0.5), 34);
+  check_marginals(test::tiny_conv_crf(Pairwise::contrast, 26, 0.5), 35);
 }
 
 TEST_CASE("annealed MAP finds the exact MAP labelling of a tiny CRF", "[crf][predict][statistical]") {

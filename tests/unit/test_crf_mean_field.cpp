@@ -41,7 +41,8 @@ MatrixX<double> unary_softmax(const Ctx& ctx) {
 }
 
 // A tiny CRF whose pairwise terms all scale with `coupling`: Potts weight, table entries, or (contrast) the
-// table and a constant edge network output (b₂ = softplus⁻¹(coupling), the hidden layer's weight random).
+// table and the edge couplings: b₂ = softplus⁻¹(coupling) and a fixed spread δ_st = w₂ᵀ h_st between the edges,
+// so c_st = softplus(softplus⁻¹(coupling) + δ_st) ≈ coupling · e^{δ_st} for small couplings.
 test::LinearCrf coupled(Pairwise kind, double coupling, std::uint64_t seed) {
   auto crf = test::tiny_linear_crf(kind, seed, 0.8);
   crf.modify_params([&](VectorX<double>& t) {
@@ -53,7 +54,7 @@ test::LinearCrf coupled(Pairwise kind, double coupling, std::uint64_t seed) {
     t.segment(o, 9) *= coupling;
     if (kind == Pairwise::contrast) {
       const Index e = crf.edge_offset(), m = crf.edge_net().hidden();
-      t.segment(e + 5 * m, m) *= coupling;  // w₂: the edges differ, by an amount that scales too
+      t.segment(e + 5 * m, m) *= 0.3;  // w₂: |δ_st| of a few tenths
       t[e + crf.edge_net().num_params() - 1] = EdgeNet<double>::softplus_inverse(coupling);
     }
   });
@@ -108,7 +109,6 @@ TEST_CASE("mean field on weakly coupled tiny CRFs is close to the exact marginal
       // Mean field is exact to first order in the coupling: its error is a small part of the coupling's effect
       // and falls about fourfold when the coupling halves (second order), where the effect only halves.
       CHECK(err[0] < 0.25 * effect[0]);
-      CHECK(err[0] < 0.01);
       CHECK(err[1] < 0.4 * err[0]);
       CHECK(effect[1] > 0.4 * effect[0]);
     }
