@@ -233,8 +233,10 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   const double crf_seconds = since(t_crf);
   if (pw == Pairwise::potts) out["potts_weight"] = crf.params()[crf.pairwise_offset()];
   if (pw == Pairwise::contrast && with_crf) {
-    // What the edge network learned: the mean coupling on held-out edges whose true labels agree / differ.
-    double sum[2] = {0, 0}, count[2] = {0, 0};
+    // What the edge network learned: the mean held-out coupling by the true labels at the edge's ends, inside
+    // the background (label 0), inside a foreground region, across a foreground / background boundary, and
+    // between two foreground labels.
+    double sum[4] = {0, 0, 0, 0}, count[4] = {0, 0, 0, 0};
     auto ctx = crf.make_context();
     for (Index r = 0; r < test.x.rows(); ++r) {
       crf.condition(test.x.row(r).transpose(), ctx);
@@ -242,14 +244,18 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
         for (int d = 0; d < 2; ++d) {
           const Index t = d == 0 ? crf.grid().right(s) : crf.grid().down(s);
           if (t < 0) continue;
-          const int differ = test.y(r, s) != test.y(r, t);
-          sum[differ] += double(crf.edge_coupling(ctx, s, d));
-          count[differ] += 1;
+          const int ys = test.y(r, s), yt = test.y(r, t);
+          const int kind = ys == yt ? (ys == 0 ? 0 : 1) : (ys == 0 || yt == 0 ? 2 : 3);
+          sum[kind] += double(crf.edge_coupling(ctx, s, d));
+          count[kind] += 1;
         }
     }
-    const double same = sum[0] / std::max(count[0], 1.0), diff = sum[1] / std::max(count[1], 1.0);
-    out["mean_coupling"] = {{"same_label_edges", same}, {"boundary_edges", diff}};
-    say("contrast: mean held-out coupling %.3f on edges inside a region, %.3f on boundaries\n", same, diff);
+    double mean[4];
+    for (int k = 0; k < 4; ++k) mean[k] = count[k] > 0 ? sum[k] / count[k] : 0.0;
+    out["mean_coupling"] = {{"background", mean[0]}, {"foreground", mean[1]}, {"foreground_background", mean[2]},
+                            {"foreground_foreground", mean[3]}};
+    say("contrast: mean held-out coupling %.3f inside the background, %.3f inside foreground regions, %.3f on "
+        "their boundaries, %.3f between two foreground labels\n", mean[0], mean[1], mean[2], mean[3]);
   }
 
   // Held-out predictions.
