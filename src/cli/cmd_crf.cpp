@@ -6,7 +6,8 @@
 // likelihood of independent per-pixel classifiers (the unary pieces of crf/piecewise.hpp: L-way logistic
 // regression at every pixel); their prediction is the unary argmin. (b) The CRF starts from those unaries
 // and a Potts weight, and trains unaries and pairwise terms jointly by the sampled likelihood gradient
-// (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer); it predicts by the
+// (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer), or with --crf-objective
+// by piecewise or pseudo-likelihood training (no sampler; the ObjectiveTrainer); it predicts by the
 // maximum posterior marginal (sampled marginals) or annealed MAP. Both are scored on held-out examples made
 // from MNIST's t10k digits, and a picture shows input | truth | unaries alone | CRF for a few of them.
 // --unary cnn replaces the patch-feature unaries by convolutions on the image (crf/conv_unary.hpp); --epochs 0
@@ -33,6 +34,7 @@
 #include "ebm/crf/metrics.hpp"
 #include "ebm/crf/piecewise.hpp"
 #include "ebm/crf/predict.hpp"
+#include "ebm/crf/pseudo_likelihood.hpp"
 #include "ebm/data/denoising.hpp"
 #include "ebm/data/mnist_composites.hpp"
 #include "ebm/io/idx.hpp"
@@ -48,7 +50,7 @@ namespace {
 
 struct CrfArgs {
   std::string task = "segment", data = "mnist", data_dir = "data/mnist", unary = "mlp", pairwise = "potts",
-              sampler = "pcd", predict = "mpm", png_dir;
+              sampler = "pcd", crf_objective = "likelihood", predict = "mpm", png_dir;
   // Defaults: about 3 minutes for `--task segment` on 2 cores (README, "Conditional models").
   // The CRF's minibatch is larger than the unaries': its Potts weight keeps rising with the number of updates,
   // and past about 2 the CRF labels worse than its unaries (README, "Conditional models").
@@ -137,7 +139,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   const ConditionalData<float> data(train.x, train.y);
   nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test},
                         {"side", side},         {"labels", labels},           {"unary", a.unary},
-                        {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler},
+                        {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler}, {"crf_objective", a.crf_objective},
                         {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
                         {"unary_lr", a.unary_lr}, {"unary_lr_schedule", a.unary_lr_schedule},
                         {"unary_lr_final", a.unary_lr_final}, {"background_weight", a.background_weight},
@@ -221,6 +223,15 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   };
   if (!with_crf) {
     // --epochs 0: the unaries alone.
+  } else if (a.crf_objective == "piecewise") {
+    // Every unary and edge piece normalized on its own (crf/piecewise.hpp): no sampler.
+    PiecewiseObjective<Unary> objective;
+    ObjectiveTrainer trainer(crf, objective, co);
+    trainer.fit(data, report);
+  } else if (a.crf_objective == "pl") {
+    PseudoLikelihood<Unary> objective;
+    ObjectiveTrainer trainer(crf, objective, co);
+    trainer.fit(data, report);
   } else if (a.sampler == "pcd") {
     PerExampleChains<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), train.x.rows(), a.k, a.seed);
     Trainer trainer(crf, chains, co);
@@ -396,6 +407,10 @@ void add_crf(CLI::App& app) {
       ->check(CLI::Range(Index{1}, Index{256}))
       ->capture_default_str();
   c->add_option("--potts", a->potts, "starting Potts weight of the CRF")->check(CLI::Range(0.0, 10.0))->capture_default_str();
+  c->add_option("--crf-objective", a->crf_objective,
+                "how the CRF stage trains: likelihood (the sampled gradient, --sampler) | piecewise | pl (pseudo-likelihood)")
+      ->check(CLI::IsMember({"likelihood", "piecewise", "pl"}))
+      ->capture_default_str();
   c->add_option("--sampler", a->sampler, "pcd (one persistent chain per training image) | cd (restart at the labels)")
       ->check(CLI::IsMember({"pcd", "cd"}))
       ->capture_default_str();
