@@ -5,7 +5,8 @@
 //   condition                          the unaries of 32 images (features, MLP forward)
 //   pcd1_update                        one Trainer::update: data term, PerExampleChains k = 1, model term, SGD
 //   pseudo_likelihood, piecewise       one objective value and gradient on the batch of 32
-// Pairwise: Potts (arg 0) or a full 11 × 11 table (arg 1).
+// Pairwise: Potts (arg 0), a full 11 × 11 table (arg 1) or contrast (arg 2: the table plus a coupling per edge
+// from an 8-unit edge network of the image, computed when a chain is conditioned; crf/edge_net.hpp).
 //
 // Counters: items_per_second counts chains (a sweep: chain-sweeps/s) or examples (the rest); site_updates
 // is the rate of single-site updates (chains · 4,096 per sweep). Cases are timed in CPU time on one thread
@@ -34,6 +35,8 @@ using Crf = GridCrf<MlpUnary<S>>;
 
 constexpr Index side = 64, sites = side * side, batch = 32;
 constexpr int labels = 11;
+
+Pairwise pairwise_arg(std::int64_t a) { return a == 0 ? Pairwise::potts : a == 1 ? Pairwise::full : Pairwise::contrast; }
 
 Crf make_model(Pairwise pairwise) {
   const PatchFeatures f{2, 4, 2};
@@ -77,11 +80,11 @@ void set_threads_counters(benchmark::State& state, Index items, double site_upda
     state.counters["site_updates"] = benchmark::Counter(site_updates, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Args: threads, pairwise (0 Potts, 1 full).
+// Args: threads, pairwise (0 Potts, 1 full, 2 contrast).
 template <SiteScan scan>
 void sweep(benchmark::State& state) {
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
-  const Crf crf = make_model(state.range(1) ? Pairwise::full : Pairwise::potts);
+  const Crf crf = make_model(pairwise_arg(state.range(1)));
   const auto data = make_batch();
   SiteGibbs<Crf> kernel(scan);
   LabelChains<Crf> chains;
@@ -114,7 +117,7 @@ void condition(benchmark::State& state) {
 // Args: threads, pairwise.
 void pcd1_update(benchmark::State& state) {
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
-  Crf crf = make_model(state.range(1) ? Pairwise::full : Pairwise::potts);
+  Crf crf = make_model(pairwise_arg(state.range(1)));
   const auto data = make_batch();
   PerExampleChains<SiteGibbs<Crf>> pcd(SiteGibbs<Crf>(SiteScan::checkerboard), batch, 1, 11);
   TrainOptions opt;
@@ -129,7 +132,7 @@ void pcd1_update(benchmark::State& state) {
 template <class Objective>
 void objective(benchmark::State& state) {
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
-  const Crf crf = make_model(state.range(1) ? Pairwise::full : Pairwise::potts);
+  const Crf crf = make_model(pairwise_arg(state.range(1)));
   const auto data = make_batch();
   Objective obj;
   VectorX<S> grad(crf.num_params());
@@ -150,10 +153,10 @@ void register_all() {
       RegisterBenchmark("pseudo_likelihood", objective<PseudoLikelihood<MlpUnary<S>>>),
       RegisterBenchmark("piecewise", objective<PiecewiseObjective<MlpUnary<S>>>),
   };
-  for (auto* b : with_pairwise) b->ArgNames({"threads", "full"})->Args({1, 0})->Args({1, 1});
+  for (auto* b : with_pairwise) b->ArgNames({"threads", "pairwise"})->Args({1, 0})->Args({1, 1})->Args({1, 2});
   // Both cores: wall-clock time, with the process's CPU time beside it.
   RegisterBenchmark("sweep/checkerboard", sweep<SiteScan::checkerboard>)
-      ->ArgNames({"threads", "full"})
+      ->ArgNames({"threads", "pairwise"})
       ->Args({2, 0})
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime()

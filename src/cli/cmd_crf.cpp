@@ -6,11 +6,14 @@
 // likelihood of independent per-pixel classifiers (the unary pieces of crf/piecewise.hpp: L-way logistic
 // regression at every pixel); their prediction is the unary argmin. (b) The CRF starts from those unaries
 // and a Potts weight, and trains unaries and pairwise terms jointly by the sampled likelihood gradient
-// (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer); it predicts by the
+// (per-example persistent chains, or CD, of checkerboard Gibbs; the generic Trainer), or with --crf-objective
+// by piecewise or pseudo-likelihood training (no sampler; the ObjectiveTrainer); it predicts by the
 // maximum posterior marginal (sampled marginals) or annealed MAP. Both are scored on held-out examples made
 // from MNIST's t10k digits, and a picture shows input | truth | unaries alone | CRF for a few of them.
 // --unary cnn replaces the patch-feature unaries by convolutions on the image (crf/conv_unary.hpp); --epochs 0
-// trains and scores the unaries alone.
+// trains and scores the unaries alone. --pairwise contrast gives every edge its own Potts weight from a small
+// network of the image around it, on top of a learned L x L table (crf/edge_net.hpp); --predict takes a comma
+// list of methods (e.g. mpm,mf) and scores the CRF by each.
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -31,6 +34,7 @@
 #include "ebm/crf/metrics.hpp"
 #include "ebm/crf/piecewise.hpp"
 #include "ebm/crf/predict.hpp"
+#include "ebm/crf/pseudo_likelihood.hpp"
 #include "ebm/data/denoising.hpp"
 #include "ebm/data/mnist_composites.hpp"
 #include "ebm/io/idx.hpp"
@@ -46,11 +50,14 @@ namespace {
 
 struct CrfArgs {
   std::string task = "segment", data = "mnist", data_dir = "data/mnist", unary = "mlp", pairwise = "potts",
-              sampler = "pcd", predict = "mpm", png_dir;
+              sampler = "pcd", crf_objective = "likelihood", predict = "mpm", png_dir;
   // Defaults: about 3 minutes for `--task segment` on 2 cores (README, "Conditional models").
   // The CRF's minibatch is larger than the unaries': its Potts weight keeps rising with the number of updates,
   // and past about 2 the CRF labels worse than its unaries (README, "Conditional models").
   Index n_train = 5000, n_test = 200, canvas = 64, hidden = 32, batch = 5, crf_batch = 25, png_count = 6;
+  Index edge_hidden = 8;  // --pairwise contrast: tanh units of the edge network
+  int mf_iterations = 50;
+  double mf_tolerance = 1e-4;
   Index radius = -1, pool = -1, pooled_radius = -1;  // patch features; −1: the task's default
   int epochs = 3, unary_epochs = 10, k = 5, threads = 0, burn_in = 10, sweeps = 30;
   double lr = 1e-3, unary_lr = 3e-3, noise = 0.3, flip = 0.15, potts = 1.0;
@@ -128,11 +135,11 @@ template <class Unary>
 void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index side, int labels, PatchFeatures feat,
          Unary unary, double input_error) {
   using Crf = GridCrf<Unary>;
-  const Pairwise pw = a.pairwise == "potts" ? Pairwise::potts : Pairwise::full;
+  const Pairwise pw = parse_pairwise(a.pairwise);
   const ConditionalData<float> data(train.x, train.y);
   nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test},
                         {"side", side},         {"labels", labels},           {"unary", a.unary},
-                        {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler},
+                        {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler}, {"crf_objective", a.crf_objective},
                         {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
                         {"unary_lr", a.unary_lr}, {"unary_lr_schedule", a.unary_lr_schedule},
                         {"unary_lr_final", a.unary_lr_final}, {"background_weight", a.background_weight},
@@ -157,7 +164,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
         a.conv_activation.c_str(), long(unary.net().receptive_field()), long(unary.num_params()));
   const bool with_crf = a.epochs > 0;
   // (a) The unaries alone: exact per-pixel likelihood (unary pieces), pairwise held at 0.
-  Crf unaries(side, side, feat, unary, pw);
+  Crf unaries(side, side, feat, unary, pw, a.edge_hidden);
   unaries.init(a.seed, a.unary == "mlp" ? 0.5f : a.unary == "cnn" ? 1.0f : 0.01f, 0.0f);
   TrainOptions uo;
   uo.batch_size = a.batch;
@@ -196,16 +203,10 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   const double unary_seconds = since(t_unary), unary_cpu = process_cpu_seconds() - cpu_unary0 - eval_cpu;
   if (a.unary_eval) out["unary_curve"] = curve;
 
-  // (b) The CRF: the trained unaries plus a Potts start, then everything jointly by the sampled gradient.
+  // (b) The CRF: the trained unaries plus a Potts start (contrast: every edge's coupling starts at --potts),
+  // then everything jointly by the sampled gradient.
   Crf crf = unaries;
-  crf.modify_params([&](VectorX<float>& t) {
-    const Index o = crf.pairwise_offset();
-    if (pw == Pairwise::potts)
-      t[o] = float(a.potts);
-    else
-      for (int i = 0; i < labels; ++i)
-        for (int j = 0; j < labels; ++j) t[o + i * labels + j] = i == j ? 0.0f : float(a.potts);
-  });
+  crf.init_pairwise(a.seed, float(a.potts));
   TrainOptions co = uo;
   co.epochs = a.epochs;
   co.learning_rate = a.lr;
@@ -222,6 +223,15 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   };
   if (!with_crf) {
     // --epochs 0: the unaries alone.
+  } else if (a.crf_objective == "piecewise") {
+    // Every unary and edge piece normalized on its own (crf/piecewise.hpp): no sampler.
+    PiecewiseObjective<Unary> objective;
+    ObjectiveTrainer trainer(crf, objective, co);
+    trainer.fit(data, report);
+  } else if (a.crf_objective == "pl") {
+    PseudoLikelihood<Unary> objective;
+    ObjectiveTrainer trainer(crf, objective, co);
+    trainer.fit(data, report);
   } else if (a.sampler == "pcd") {
     PerExampleChains<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), train.x.rows(), a.k, a.seed);
     Trainer trainer(crf, chains, co);
@@ -233,6 +243,31 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   }
   const double crf_seconds = since(t_crf);
   if (pw == Pairwise::potts) out["potts_weight"] = crf.params()[crf.pairwise_offset()];
+  if (pw == Pairwise::contrast && with_crf) {
+    // What the edge network learned: the mean held-out coupling by the true labels at the edge's ends, inside
+    // the background (label 0), inside a foreground region, across a foreground / background boundary, and
+    // between two foreground labels.
+    double sum[4] = {0, 0, 0, 0}, count[4] = {0, 0, 0, 0};
+    auto ctx = crf.make_context();
+    for (Index r = 0; r < test.x.rows(); ++r) {
+      crf.condition(test.x.row(r).transpose(), ctx);
+      for (Index s = 0; s < crf.num_sites(); ++s)
+        for (int d = 0; d < 2; ++d) {
+          const Index t = d == 0 ? crf.grid().right(s) : crf.grid().down(s);
+          if (t < 0) continue;
+          const int ys = test.y(r, s), yt = test.y(r, t);
+          const int kind = ys == yt ? (ys == 0 ? 0 : 1) : (ys == 0 || yt == 0 ? 2 : 3);
+          sum[kind] += double(crf.edge_coupling(ctx, s, d));
+          count[kind] += 1;
+        }
+    }
+    double mean[4];
+    for (int k = 0; k < 4; ++k) mean[k] = count[k] > 0 ? sum[k] / count[k] : 0.0;
+    out["mean_coupling"] = {{"background", mean[0]}, {"foreground", mean[1]}, {"foreground_background", mean[2]},
+                            {"foreground_foreground", mean[3]}};
+    say("contrast: mean held-out coupling %.3f inside the background, %.3f inside foreground regions, %.3f on "
+        "their boundaries, %.3f between two foreground labels\n", mean[0], mean[1], mean[2], mean[3]);
+  }
 
   // Held-out predictions.
   PredictOptions po;
@@ -244,10 +279,24 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   auto t0 = std::chrono::steady_clock::now();
   const LabelMatrix y_unary = predict_labels(unaries, test.x, po);
   const Scores s_unary = score(test.y, y_unary, labels, since(t0));
-  po.method = parse_predict_method(a.predict);
-  t0 = std::chrono::steady_clock::now();
-  const LabelMatrix y_crf = with_crf ? predict_labels(crf, test.x, po) : y_unary;
-  const Scores s_crf = score(test.y, y_crf, labels, since(t0));
+  po.mf_iterations = a.mf_iterations;
+  po.mf_tolerance = a.mf_tolerance;
+  // Every method of --predict (a comma list); the first one's labels are drawn and reported as "crf".
+  std::vector<std::string> methods;
+  for (std::size_t b = 0, e; b <= a.predict.size(); b = e + 1) {
+    e = std::min(a.predict.find(',', b), a.predict.size());
+    methods.push_back(a.predict.substr(b, e - b));
+  }
+  std::vector<Scores> s_methods;
+  LabelMatrix y_crf = y_unary;
+  for (std::size_t m = 0; with_crf && m < methods.size(); ++m) {
+    po.method = parse_predict_method(methods[m]);
+    t0 = std::chrono::steady_clock::now();
+    LabelMatrix y = predict_labels(crf, test.x, po);
+    s_methods.push_back(score(test.y, y, labels, since(t0)));
+    if (m == 0) y_crf = std::move(y);
+  }
+  const Scores s_crf = with_crf ? s_methods.front() : Scores{};
 
   out["train_seconds"] = {{"unaries", unary_seconds}, {"crf", crf_seconds}};
   out["train_cpu_seconds"] = {{"unaries", unary_cpu}};
@@ -257,7 +306,10 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
     return j;
   };
   out["unaries"] = scores_json(s_unary);
-  if (with_crf) out["crf"] = scores_json(s_crf);
+  if (with_crf) {
+    out["crf"] = scores_json(s_crf);
+    for (std::size_t m = 0; m < methods.size(); ++m) out["crf_by_predict"][methods[m]] = scores_json(s_methods[m]);
+  }
   if (a.task == "denoise") out["input_error"] = input_error;
 
   if (!a.png_dir.empty()) {
@@ -279,12 +331,13 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   }
   std::printf("held-out (%ld images)      pixel accuracy  mean IoU  pixel error  predict\n", long(a.n_test));
   if (a.task == "denoise") std::printf("%-30s                          %.4f\n", "noisy input", input_error);
-  const std::string crf_name = "CRF (" + a.predict + ")";
   std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", "unaries alone (argmin)", s_unary.accuracy,
               s_unary.mean_iou, 1 - s_unary.accuracy, s_unary.seconds);
-  if (with_crf)
-    std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", crf_name.c_str(), s_crf.accuracy, s_crf.mean_iou,
-                1 - s_crf.accuracy, s_crf.seconds);
+  for (std::size_t m = 0; m < s_methods.size(); ++m) {
+    const std::string crf_name = "CRF (" + methods[m] + ")";
+    std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", crf_name.c_str(), s_methods[m].accuracy,
+                s_methods[m].mean_iou, 1 - s_methods[m].accuracy, s_methods[m].seconds);
+  }
   std::printf("training: unaries %.1fs (CPU %.1fs), CRF %.1fs\n", unary_seconds, unary_cpu, crf_seconds);
   if (out.contains("png")) std::printf("picture (input | truth | unaries | CRF): %s\n", out["png"].get<std::string>().c_str());
 }
@@ -344,10 +397,20 @@ void add_crf(CLI::App& app) {
       ->check(CLI::IsMember({"relu", "swish"}))
       ->capture_default_str();
   c->add_option("--hidden", a->hidden, "hidden units of the mlp unary")->check(CLI::PositiveNumber)->capture_default_str();
-  c->add_option("--pairwise", a->pairwise, "potts (one weight) | full (an L x L table)")
-      ->check(CLI::IsMember({"potts", "full"}))
+  c->add_option("--pairwise", a->pairwise,
+                "potts (one weight) | full (an L x L table) | contrast (the table plus a Potts weight per edge, "
+                "softplus of a tanh network of the image around the edge: |x_s - x_t|, the same of 3 x 3 means, "
+                "their brightness, orientation)")
+      ->check(CLI::IsMember({"potts", "full", "contrast"}))
+      ->capture_default_str();
+  c->add_option("--edge-hidden", a->edge_hidden, "contrast: tanh units of the edge network")
+      ->check(CLI::Range(Index{1}, Index{256}))
       ->capture_default_str();
   c->add_option("--potts", a->potts, "starting Potts weight of the CRF")->check(CLI::Range(0.0, 10.0))->capture_default_str();
+  c->add_option("--crf-objective", a->crf_objective,
+                "how the CRF stage trains: likelihood (the sampled gradient, --sampler) | piecewise | pl (pseudo-likelihood)")
+      ->check(CLI::IsMember({"likelihood", "piecewise", "pl"}))
+      ->capture_default_str();
   c->add_option("--sampler", a->sampler, "pcd (one persistent chain per training image) | cd (restart at the labels)")
       ->check(CLI::IsMember({"pcd", "cd"}))
       ->capture_default_str();
@@ -372,8 +435,24 @@ void add_crf(CLI::App& app) {
       ->check(CLI::Range(1e-3, 1e3))
       ->capture_default_str();
   c->add_flag("--unary-eval", a->unary_eval, "score the held-out images after every unary epoch (not counted as training time)");
-  c->add_option("--predict", a->predict, "CRF prediction: mpm (max marginal) | map (annealed Gibbs + ICM) | icm")
-      ->check(CLI::IsMember({"mpm", "map", "icm"}))
+  c->add_option("--predict", a->predict,
+                "CRF prediction, or a comma list scored one by one: mpm (max marginal, Gibbs) | mf (mean field) | "
+                "map (annealed Gibbs + ICM) | icm")
+      ->check([](const std::string& v) {
+        for (std::size_t b = 0, e; b <= v.size(); b = e + 1) {
+          e = std::min(v.find(',', b), v.size());
+          const std::string m = v.substr(b, e - b);
+          if (m != "mpm" && m != "mf" && m != "map" && m != "icm")
+            return "prediction method '" + m + "' is unknown; use mpm, mf, map or icm";
+        }
+        return std::string();
+      })
+      ->capture_default_str();
+  c->add_option("--mf-iterations", a->mf_iterations, "mean field: at most this many updates of every site")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  c->add_option("--mf-tolerance", a->mf_tolerance, "mean field: stop when no marginal moved by more")
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   c->add_option("--burn-in", a->burn_in, "prediction: Gibbs sweeps before averaging")->check(CLI::Range(0, 100000))->capture_default_str();
   c->add_option("--sweeps", a->sweeps, "prediction: Gibbs sweeps averaged (map: anneals over burn-in + sweeps)")

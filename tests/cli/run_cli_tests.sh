@@ -121,6 +121,16 @@ for p in crfpng/crf-segment.png crfpng/crf-denoise.png; do
 done
 "$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --sampler cd --pairwise full > crf.txt
 grep -q "mean IoU" crf.txt || fail "ebm crf does not print the mean IoU"
+# Input-dependent pairwise terms, scored by max marginal and mean field in one run.
+"$ebm" crf --task segment "${crf[@]}" --canvas 16 --pool 2 --pooled-radius 2 --pairwise contrast --edge-hidden 3 \
+  --predict mpm,mf --json > crf_contrast.json
+python3 - crf_contrast.json <<'PY' || fail "ebm crf --pairwise contrast --predict mpm,mf --json lacks a method's scores"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["pairwise"] == "contrast" and j["crf"] == j["crf_by_predict"]["mpm"], j
+assert 0 <= j["crf_by_predict"]["mf"]["mean_iou"] <= 1, j
+assert j["mean_coupling"]["background"] > 0 and j["mean_coupling"]["foreground_background"] > 0, j
+PY
 # Convolutional unaries alone (--epochs 0): scores of the unaries, no CRF.
 "$ebm" crf --task segment --data-dir mnist --train 40 --test 10 --unary-epochs 2 --epochs 0 --batch 10 --canvas 16 \
   --unary cnn --conv-channels 4,4 --dilations 1,2 --json > crf_cnn.json
@@ -166,6 +176,8 @@ expect_error "--hidden '64,x'" "$ebm" toy --hidden 64,x
 expect_error "--task: cluster" "$ebm" crf --task cluster
 expect_error "--k: Value 0" "$ebm" crf --k 0
 expect_error "--unary: rnn" "$ebm" crf --unary rnn
+expect_error "prediction method 'bp' is unknown" "$ebm" crf --predict mpm,bp
+expect_error "--pairwise: dense" "$ebm" crf --pairwise dense
 expect_error "--conv-channels has 2 layers but --dilations has 1" "$ebm" crf --data-dir mnist --train 40 --batch 10 --unary cnn --conv-channels 4,4 --dilations 1
 expect_error "--batch = 100 exceeds" "$ebm" crf --data-dir mnist --train 40 --batch 100
 expect_error "cannot open" "$ebm" crf --data-dir missing --train 40 --batch 10

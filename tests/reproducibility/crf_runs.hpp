@@ -1,7 +1,7 @@
 #pragma once
 // The grid CRF, inputs, start labels and training run of the conditional-model reproducibility tests: a
 // 6 × 7 grid with 4 labels (42 sites, several blocks of chains and a partial minibatch), MLP unaries, full
-// pairwise table.
+// pairwise table (or the contrast pairwise: the table plus an edge network).
 #include "ebm/crf/grid_crf.hpp"
 #include "ebm/train/trainer.hpp"
 #include "support/crf_fixtures.hpp"
@@ -10,9 +10,11 @@ namespace ebm::test {
 
 using ReproCrf = GridCrf<MlpUnary<float>>;
 
-inline ReproCrf repro_crf(float potts) {
-  ReproCrf crf(6, 7, PatchFeatures{1, 2, 1}, MlpUnary<float>(18, 5, 4), Pairwise::full);
+inline ReproCrf repro_crf(float potts, Pairwise pairwise = Pairwise::full) {
+  ReproCrf crf(6, 7, PatchFeatures{1, 2, 1}, MlpUnary<float>(18, 5, 4), pairwise, 4);
   crf.init(3, 1.0f, potts);
+  if (pairwise == Pairwise::contrast)  // edges that differ from the start: the edge network's output weights
+    crf.modify_params([&](VectorX<float>& t) { t.segment(crf.edge_offset() + 4 * 5, 4).setConstant(0.5f); });
   return crf;
 }
 
@@ -27,8 +29,8 @@ inline LabelMatrix repro_labels(Index n, std::uint64_t seed) {
 
 // θ after 3 epochs on 50 labelled images (batch 20, weight decay) with the given chain policy.
 template <class Policy>
-VectorX<float> train_repro_crf(Policy chains, float potts, std::uint64_t seed) {
-  ReproCrf crf = repro_crf(potts);
+VectorX<float> train_repro_crf(Policy chains, float potts, std::uint64_t seed, Pairwise pairwise = Pairwise::full) {
+  ReproCrf crf = repro_crf(potts, pairwise);
   const auto x = repro_images(50);
   const auto y = repro_labels(50, 4);
   TrainOptions o;

@@ -51,6 +51,17 @@ inline MatrixX<double> random_images(Index n, Index pixels, std::uint64_t seed) 
   return x;
 }
 
+// Exact marginals p(y_s = l | x) (sites × L) from the enumerated p(y | x).
+inline MatrixX<double> exact_marginals(const ExactConditional& ex, Index sites, int labels) {
+  MatrixX<double> m = MatrixX<double>::Zero(sites, labels);
+  std::vector<Label> y(static_cast<std::size_t>(sites));
+  for (std::size_t k = 0; k < ex.prob.size(); ++k) {
+    decode_labels(Index(k), labels, std::span(y));
+    for (Index s = 0; s < sites; ++s) m(s, y[std::size_t(s)]) += ex.prob[k];
+  }
+  return m;
+}
+
 // One exact draw from p(y | x) by inverse CDF over the enumerated labellings.
 inline void exact_draw(const ExactConditional& ex, int labels, Rng& rng, std::span<Label> y) {
   double u = uniform01d(rng), acc = 0;

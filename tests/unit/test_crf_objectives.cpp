@@ -68,14 +68,15 @@ double brute_pseudo_likelihood(const Crf& crf, const Labelled& d) {
 }
 
 // Unary pieces: a softmax of −U(s, ·) at every site, counted c(y_s) times (once when c is empty); pairwise pieces:
-// each edge's P normalized over L² pairs.
+// each edge's P_st normalized over its own L² pairs (P_st = P for potts and full; contrast adds c_st·[a ≠ b]).
 template <class Crf>
 double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs, const std::vector<double>& c = {}) {
   const int L = crf.num_labels();
-  double zp = 0;
-  for (int a = 0; a < L; ++a)
-    for (int b = 0; b < L; ++b) zp += std::exp(-crf.pair(a, b));
   auto ctx = crf.make_context();
+  const auto p_st = [&](Index s, int dir, int a, int b) {
+    const double coupling = crf.pairwise() == Pairwise::contrast && a != b ? crf.edge_coupling(ctx, s, dir) : 0.0;
+    return crf.pair(a, b) + coupling;
+  };
   double total = 0;
   for (Index r = 0; r < examples; ++r) {
     crf.condition(d.x.row(r).transpose(), ctx);
@@ -86,8 +87,14 @@ double brute_piecewise(const Crf& crf, const Labelled& d, bool pairs, const std:
       const double weight = c.empty() ? 1.0 : c[std::size_t(y[std::size_t(s)])];
       total += -weight * std::log(std::exp(-ctx.unary(s, y[std::size_t(s)])) / z);
       if (!pairs) continue;
-      for (Index t : {crf.grid().right(s), crf.grid().down(s)})
-        if (t >= 0) total += -std::log(std::exp(-crf.pair(y[std::size_t(s)], y[std::size_t(t)])) / zp);
+      for (int dir = 0; dir < 2; ++dir) {
+        const Index t = dir == 0 ? crf.grid().right(s) : crf.grid().down(s);
+        if (t < 0) continue;
+        double zp = 0;
+        for (int a = 0; a < L; ++a)
+          for (int b = 0; b < L; ++b) zp += std::exp(-p_st(s, dir, a, b));
+        total += -std::log(std::exp(-p_st(s, dir, y[std::size_t(s)], y[std::size_t(t)])) / zp);
+      }
     }
   }
   return total / examples;
@@ -135,7 +142,7 @@ Crf without_coupling(Crf crf) {
 }  // namespace
 
 TEST_CASE("piecewise objective equals its pieces normalized by enumeration", "[crf][objectives]") {
-  for (auto pairwise : {Pairwise::potts, Pairwise::full}) {
+  for (auto pairwise : {Pairwise::potts, Pairwise::full, Pairwise::contrast}) {
     const auto lin = test::tiny_linear_crf(pairwise, 1, 0.8);
     const auto mlp = test::tiny_mlp_crf(pairwise, 2, 0.8);
     const auto dl = labelled_data(lin, 11), dm = labelled_data(mlp, 12);
@@ -157,6 +164,9 @@ TEST_CASE("piecewise gradient equals central differences of the objective", "[cr
   check_gradient(test::tiny_mlp_crf(Pairwise::full, 7, 0.8), PiecewiseObjective<MlpUnary<double>>(Pieces::unary_only), d);
   check_gradient(test::tiny_conv_crf(Pairwise::full, 8, 0.8), PiecewiseObjective<ConvUnary<double>>(Pieces::unary_only), d);
   check_gradient(test::tiny_conv_crf(Pairwise::potts, 9, 0.8), PiecewiseObjective<ConvUnary<double>>(), d);
+  // Contrast: every edge's piece has its own normalizer through c_st (the edge network's gradient).
+  check_gradient(test::tiny_linear_crf(Pairwise::contrast, 10, 0.8), PiecewiseObjective<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_conv_crf(Pairwise::contrast, 11, 0.8), PiecewiseObjective<ConvUnary<double>>(), d);
 }
 
 // Label weights: each unary piece counted c(y_s) times, against the pieces summed by hand; weights of 1 give the
@@ -209,7 +219,7 @@ TEST_CASE("without pairwise coupling the unary pieces are the exact conditional 
 }
 
 TEST_CASE("pseudo-likelihood equals site conditionals normalized with the full energy", "[crf][objectives]") {
-  for (auto pairwise : {Pairwise::potts, Pairwise::full}) {
+  for (auto pairwise : {Pairwise::potts, Pairwise::full, Pairwise::contrast}) {
     const auto lin = test::tiny_linear_crf(pairwise, 51, 0.8);
     const auto mlp = test::tiny_mlp_crf(pairwise, 52, 0.8);
     const auto dl = labelled_data(lin, 51), dm = labelled_data(mlp, 52);
@@ -226,6 +236,8 @@ TEST_CASE("pseudo-likelihood gradient equals central differences of the objectiv
   check_gradient(test::tiny_linear_crf(Pairwise::full, 62, 0.8), PseudoLikelihood<LinearUnary<double>>(), d);
   check_gradient(test::tiny_mlp_crf(Pairwise::potts, 63, 0.8), PseudoLikelihood<MlpUnary<double>>(), d);
   check_gradient(test::tiny_mlp_crf(Pairwise::full, 64, 0.8), PseudoLikelihood<MlpUnary<double>>(), d);
+  check_gradient(test::tiny_linear_crf(Pairwise::contrast, 65, 0.8), PseudoLikelihood<LinearUnary<double>>(), d);
+  check_gradient(test::tiny_conv_crf(Pairwise::contrast, 66, 0.8), PseudoLikelihood<ConvUnary<double>>(), d);
 }
 
 TEST_CASE("without pairwise coupling pseudo-likelihood is the exact conditional NLL", "[crf][objectives]") {

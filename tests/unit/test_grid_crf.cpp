@@ -97,10 +97,14 @@ TEST_CASE("grid CRF local energies are differences of the energy", "[crf]") {
   check_local_energies(test::tiny_linear_crf(Pairwise::full, 2), 12);
   check_local_energies(test::tiny_mlp_crf(Pairwise::full, 3), 13);
   check_local_energies(test::tiny_conv_crf(Pairwise::full, 3), 15);
+  check_local_energies(test::tiny_linear_crf(Pairwise::contrast, 4), 16);
   // A non-square grid, where a raster order's neighbours wrap differently than its transpose's.
   GridCrf<LinearUnary<double>> wide(2, 5, PatchFeatures{1, 1, 0}, LinearUnary<double>(9, 4), Pairwise::full);
   test::randomize(wide, 0.8, 4);
   check_local_energies(wide, 14);
+  GridCrf<LinearUnary<double>> wide_contrast(2, 5, PatchFeatures{1, 1, 0}, LinearUnary<double>(9, 4), Pairwise::contrast, 3);
+  test::randomize(wide_contrast, 0.8, 5);
+  check_local_energies(wide_contrast, 17);
 }
 
 TEST_CASE("grid CRF accumulate_grad is the derivative of the energy (central differences)", "[crf]") {
@@ -110,6 +114,8 @@ TEST_CASE("grid CRF accumulate_grad is the derivative of the energy (central dif
   check_energy_gradient(test::tiny_mlp_crf(Pairwise::full, 8), 24);
   check_energy_gradient(test::tiny_conv_crf(Pairwise::potts, 9), 25);
   check_energy_gradient(test::tiny_conv_crf(Pairwise::full, 10), 26);
+  check_energy_gradient(test::tiny_linear_crf(Pairwise::contrast, 11), 27);
+  check_energy_gradient(test::tiny_conv_crf(Pairwise::contrast, 12), 28);
 }
 
 TEST_CASE("finite differences of the exact log Z(x) equal minus the exact model term", "[crf][exact]") {
@@ -117,6 +123,7 @@ TEST_CASE("finite differences of the exact log Z(x) equal minus the exact model 
   check_log_z_gradient(test::tiny_linear_crf(Pairwise::full, 10), 32);
   check_log_z_gradient(test::tiny_mlp_crf(Pairwise::full, 11), 33);
   check_log_z_gradient(test::tiny_conv_crf(Pairwise::potts, 12), 34);
+  check_log_z_gradient(test::tiny_mlp_crf(Pairwise::contrast, 13), 35);
 }
 
 TEST_CASE("exact p(y | x) of a 3x3 CRF with 3 labels sums to one over 19683 labellings", "[crf][exact]") {

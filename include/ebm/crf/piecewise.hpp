@@ -18,6 +18,13 @@
 // r = softmax(−P) over the L² pairs and E the number of edges (Potts: disagreements − E·Σ_{a≠b} r(a,b)).
 // Examples are processed in fixed blocks in parallel; the result is the same bits for any number of threads.
 //
+// Contrast pairwise (P_st(a, b) = T(a, b) + c_st·[a ≠ b], c_st from the image): every edge's L × L piece is
+// normalized on its own, and its normalizer depends on the example through c_st. It is still cheap: with
+// A = Σ_a exp(−T(a, a)) and B = Σ_{a≠b} exp(−T(a, b)) (once per θ), Z_st = A + exp(−c_st)·B, so per edge
+//   −log piece = P_st(y_s, y_t) + log Z_st,   ∂/∂c_st = [y_s ≠ y_t] − exp(−c_st)·B / Z_st,
+//   ∂/∂T(a, a) = count − exp(−T(a, a)) Σ_e 1/Z_e,   ∂/∂T(a, b) = count − exp(−T(a, b)) Σ_e exp(−c_e)/Z_e  (a ≠ b);
+// the couplings' derivatives are back-propagated by the model's accumulate_edge_grad.
+//
 // Label weights (set_label_weights): each unary piece counts c(y_s) times, −c(y_s) log softmax(−U(s,·))[y_s],
 // the class-weighted cross-entropy of segmentation networks. Where one label dominates (background in MNIST
 // composites) and the score weighs every class equally (mean IoU), c(background) < 1 stops the rare classes'
@@ -83,6 +90,54 @@ public:
   }
 
 private:
+  // Contrast: the table's normalizer parts, relative to its least entry m (A' = Σ_a exp(−(T(a,a) − m)),
+  // B' likewise off the diagonal), so that log Z_st = log(A' + exp(−c_st) B') − m never overflows.
+  struct TableSums {
+    double m = 0, a = 0, b = 0;
+  };
+  static TableSums table_sums(const Model& model) {
+    const int L = model.num_labels();
+    TableSums t{INFINITY, 0, 0};
+    for (int a = 0; a < L; ++a)
+      for (int b = 0; b < L; ++b) t.m = std::min(t.m, double(model.pair(a, b)));
+    for (int a = 0; a < L; ++a)
+      for (int b = 0; b < L; ++b) (a == b ? t.a : t.b) += std::exp(-(double(model.pair(a, b)) - t.m));
+    return t;
+  }
+
+  // Contrast: Σ_edges c_st·[y_s ≠ y_t] + log Z_st of one example (the table's counts are added by the caller);
+  // with a weight, adds its derivatives (couplings through the edge network, and the normalizers' table part).
+  static double contrast_pieces(const Model& model, typename Model::Context& ctx, std::span<const Label> y,
+                                const TableSums& tab, const S* weight, S* out) {
+    const Grid& grid = model.grid();
+    const Index sites = model.num_sites();
+    const int L = model.num_labels();
+    if (weight) ctx.edge_g.setZero(2 * sites);
+    double v = 0, inv_z = 0, damped_inv_z = 0;  // Σ_e 1/Z'_e and Σ_e exp(−c_e)/Z'_e
+    for (Index s = 0; s < sites; ++s)
+      for (int d = 0; d < 2; ++d) {
+        const Index t = d == 0 ? grid.right(s) : grid.down(s);
+        if (t < 0) continue;
+        const double c = double(model.edge_coupling(ctx, s, d)), ec = std::exp(-c);
+        const double z = tab.a + ec * tab.b;
+        const bool differ = y[std::size_t(s)] != y[std::size_t(t)];
+        v += (differ ? c : 0.0) + std::log(z) - tab.m;
+        inv_z += 1 / z;
+        damped_inv_z += ec / z;
+        if (weight) ctx.edge_g[d * sites + s] = *weight * S((differ ? 1.0 : 0.0) - ec * tab.b / z);
+      }
+    if (!weight) return v;
+    Eigen::Map<VectorX<S>> g(out, model.num_params());
+    model.accumulate_edge_grad(ctx, g);
+    const Index o = model.pairwise_offset();
+    for (int a = 0; a < L; ++a)
+      for (int b = 0; b < L; ++b) {
+        const double r = std::exp(-(double(model.pair(a, b)) - tab.m)) * (a == b ? inv_z : damped_inv_z);
+        g[o + a * L + b] -= *weight * S(r);
+      }
+    return v;
+  }
+
   double run(const Model& model, const ConditionalData<S>& data, VecRef<S>* grad) {
     model.validate(data, "piecewise objective: data");
     const Index n = data.rows(), sites = model.num_sites();
@@ -93,6 +148,8 @@ private:
     ensure(label_weights_.empty() || Index(label_weights_.size()) == L, "piecewise objective: ",
            label_weights_.size(), " label weights for a model with ", L, " labels");
     const S* c = label_weights_.empty() ? nullptr : label_weights_.data();
+    const bool contrast = pairs && model.pairwise() == Pairwise::contrast;
+    const TableSums tab = contrast ? table_sums(model) : TableSums{};
     const double sum = sum_.run(model, n, grad, [&](typename Model::Context& ctx, Index r, S* out) {
       model.condition(data.x.row(r).transpose(), ctx);
       const auto y = label_row(data.y, r);
@@ -107,9 +164,10 @@ private:
         model.accumulate_unary_grad(ctx, g);
         if (pairs) model.accumulate_pair_counts(y, w, g);
       }
+      if (contrast) v += contrast_pieces(model, ctx, y, tab, out ? &w : nullptr, out);
       return v;
     });
-    if (!pairs) return sum / double(n);
+    if (!pairs || contrast) return sum / double(n);
     // The normalizers do not depend on the example: E of them per example, and their gradient once.
     const auto edges = double(grid.edges());
     const double log_zp = pair_log_normalizer(model);

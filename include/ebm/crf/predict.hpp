@@ -9,6 +9,15 @@
 //                  lowest-energy labelling seen kept, then ICM from it: an approximation of the MAP labelling
 //   max_marginal   the marginals p(y_s = l | x) by Gibbs sampling, y_s = argmax_l (maximum posterior
 //                  marginal, MPM: minimizes the expected number of wrong sites rather than P(y ≠ y*))
+//   mean_field     the fully factorized q(y) = Π_s q_s(y_s) closest to p(y | x) in KL(q ‖ p), by the
+//                  fixed-point updates q_s(l) ∝ exp(−U(s, l) − Σ_t Σ_b P_st(l, b) q_t(b)) from q = softmax(−U),
+//                  y_s = argmax_l q_s(l): deterministic, no sampling (models with expected_local_energies,
+//                  e.g. GridCrf). By default the sites of one colour are updated together from the other
+//                  colour's q (block coordinate descent of the mean-field free energy: it never rises, so no
+//                  damping is needed); mf_parallel updates every site from the previous iteration's q at once
+//                  (the dense-CRF schedule), which can oscillate on strong couplings unless damped:
+//                  q ← (1 − λ) q_new + λ q_old with λ = mf_damping. It stops when no q_s(l) moved more than
+//                  mf_tolerance, or after mf_iterations.
 // Marginals are Rao-Blackwellized: at every visit of site s the sampler adds the conditional probabilities
 // p(y_s = l | y_−s, x) it is about to draw from, instead of the indicator of the label it draws. The
 // expectation is the same (E[p(y_s = l | y_−s)] = p(y_s = l)) and the variance is lower.
@@ -34,14 +43,15 @@
 
 namespace ebm {
 
-enum class PredictMethod { unary_argmin, icm, annealed_map, max_marginal };
+enum class PredictMethod { unary_argmin, icm, annealed_map, max_marginal, mean_field };
 
 inline PredictMethod parse_predict_method(const std::string& s) {
   if (s == "unary") return PredictMethod::unary_argmin;
   if (s == "icm") return PredictMethod::icm;
   if (s == "map") return PredictMethod::annealed_map;
   if (s == "mpm") return PredictMethod::max_marginal;
-  fail("prediction method '", s, "' is unknown; use unary, icm, map or mpm");
+  if (s == "mf") return PredictMethod::mean_field;
+  fail("prediction method '", s, "' is unknown; use unary, icm, map, mpm or mf");
 }
 inline const char* to_string(PredictMethod m) {
   switch (m) {
@@ -49,6 +59,7 @@ inline const char* to_string(PredictMethod m) {
     case PredictMethod::icm: return "icm";
     case PredictMethod::annealed_map: return "map";
     case PredictMethod::max_marginal: return "mpm";
+    case PredictMethod::mean_field: return "mf";
   }
   return "?";
 }
@@ -61,6 +72,10 @@ struct PredictOptions {
   int burn_in = 10;           // max_marginal: sweeps discarded
   int sweeps = 40;            // max_marginal: sweeps averaged
   SiteScan scan = SiteScan::checkerboard;
+  int mf_iterations = 50;     // mean_field: at most this many updates of every site
+  double mf_tolerance = 1e-4; // mean_field: stop when no q_s(l) changed by more
+  bool mf_parallel = false;   // mean_field: all sites at once (else colour by colour)
+  double mf_damping = 0.0;    // mean_field, parallel: weight of the old q in each update
   std::uint64_t seed = 1;
   Index block_rows = 1;       // examples per parallel task
 
@@ -72,6 +87,9 @@ struct PredictOptions {
     ensure(burn_in >= 0, "prediction: burn-in = ", burn_in, " must be non-negative");
     ensure(sweeps >= 1, "prediction: sweeps = ", sweeps, " must be at least 1");
     ensure(block_rows >= 1, "prediction: block_rows = ", block_rows, " must be positive");
+    ensure(mf_iterations >= 1, "prediction: mean-field iterations = ", mf_iterations, " must be at least 1");
+    ensure(mf_tolerance >= 0, "prediction: mean-field tolerance = ", mf_tolerance, " must be non-negative");
+    ensure(mf_damping >= 0 && mf_damping < 1, "prediction: mean-field damping = ", mf_damping, " must be in [0, 1)");
   }
 };
 
@@ -182,6 +200,77 @@ inline void max_marginal_labels(const MatrixX<double>& marg, std::span<Label> y)
   }
 }
 
+// A model mean-field inference can run on: it gives the expected local energies of a site when the others are
+// independent with marginals q (sites × L), e[l] = E_q[e_s(l)] (GridCrf::expected_local_energies).
+template <class M>
+concept MeanFieldModel = ConditionalGibbsModel<M> && requires(const M& m, const typename M::Context& c,
+                                                              const MatrixX<double>& q, Index s, std::span<double> e) {
+  m.expected_local_energies(c, q, s, e);
+};
+
+// q_s ← softmax(−e) over the L values of e (overwritten with the result).
+inline void softmax_of_negative(std::span<double> e) {
+  const double emin = *std::min_element(e.begin(), e.end());
+  double z = 0;
+  for (double& v : e) z += (v = std::exp(-(v - emin)));
+  for (double& v : e) v /= z;
+}
+
+struct MeanFieldInfo {
+  int iterations = 0;     // updates of every site done
+  double last_change = 0; // max |Δq_s(l)| in the last one
+  bool converged = false; // last_change ≤ tolerance
+};
+
+// Mean-field marginals q (sites × L) of p(y | x) in the conditioned ctx (the schedule in the header comment).
+// q starts at softmax(−U) (models with unaries) or uniform; `next` is scratch of the same size (parallel
+// schedule). Deterministic: the same q for the same (θ, x).
+template <MeanFieldModel M>
+MeanFieldInfo mean_field(const M& model, const typename M::Context& ctx, const PredictOptions& opt, MatrixX<double>& q,
+                         MatrixX<double>& next) {
+  opt.validate();
+  const Index n = model.num_sites();
+  const int L = model.num_labels();
+  q.resize(n, L);
+  if constexpr (requires { ctx.unary(Index{0}, Index{0}); }) {
+    for (Index s = 0; s < n; ++s) {
+      for (int l = 0; l < L; ++l) q(s, l) = double(ctx.unary(s, l));
+      softmax_of_negative(std::span<double>(q.row(s).data(), std::size_t(L)));
+    }
+  } else {
+    q.setConstant(1.0 / L);
+  }
+  std::vector<double> e(static_cast<std::size_t>(L));
+  MeanFieldInfo info;
+  for (int it = 0; it < opt.mf_iterations; ++it) {
+    double change = 0;
+    // q_s ← the update from the current q (or, parallel, into next from the previous one), damped.
+    const auto update = [&](Index s, MatrixX<double>& dst, double damping) {
+      model.expected_local_energies(ctx, q, s, std::span(e));
+      softmax_of_negative(std::span(e));
+      for (int l = 0; l < L; ++l) {
+        const double v = damping > 0 ? (1 - damping) * e[std::size_t(l)] + damping * q(s, l) : e[std::size_t(l)];
+        change = std::max(change, std::abs(v - q(s, l)));
+        dst(s, l) = v;
+      }
+    };
+    if (opt.mf_parallel) {
+      next.resize(n, L);
+      for (Index s = 0; s < n; ++s) update(s, next, opt.mf_damping);
+      q.swap(next);
+    } else {
+      visit_sites(model, opt.scan, [&](Index s) { update(s, q, 0.0); });
+    }
+    info.iterations = it + 1;
+    info.last_change = change;
+    if (change <= opt.mf_tolerance) {
+      info.converged = true;
+      break;
+    }
+  }
+  return info;
+}
+
 namespace detail {
 // Conditions example r of x in a per-block context, starts y at the unary argmin (or all 0 for models
 // without unaries), and calls f(ctx, y_r, rng_r) with the example's own stream.
@@ -223,12 +312,23 @@ LabelMatrix predict_labels(const M& model, const ConstBatchRef<typename M::Scala
         max_marginal_labels(marg, yr);
         break;
       }
+      case PredictMethod::mean_field: {
+        if constexpr (MeanFieldModel<M>) {
+          MatrixX<double> q, next;
+          mean_field(model, ctx, opt, q, next);
+          max_marginal_labels(q, yr);
+        } else {
+          fail("mean field: the model has no expected_local_energies");
+        }
+        break;
+      }
     }
   });
   return y;
 }
 
-// The sampled marginals of every row of x: row r holds p(y_s = l | x_r) at column s·L + l.
+// The marginals of every row of x: row r holds p(y_s = l | x_r) at column s·L + l; sampled (Gibbs,
+// Rao-Blackwellized), or the mean-field q with PredictMethod::mean_field.
 template <ConditionalGibbsModel M>
 MatrixX<double> predict_marginals(const M& model, const ConstBatchRef<typename M::Scalar>& x,
                                   const PredictOptions& opt) {
@@ -236,7 +336,16 @@ MatrixX<double> predict_marginals(const M& model, const ConstBatchRef<typename M
   MatrixX<double> out(x.rows(), model.num_sites() * model.num_labels());
   detail::for_each_example(model, x, y, opt, [&](Index r, const auto& ctx, std::span<Label> yr, Rng& rng) {
     MatrixX<double> marg;
-    sample_marginals(model, ctx, yr, opt, rng, marg);
+    if (opt.method == PredictMethod::mean_field) {
+      if constexpr (MeanFieldModel<M>) {
+        MatrixX<double> next;
+        mean_field(model, ctx, opt, marg, next);
+      } else {
+        fail("mean field: the model has no expected_local_energies");
+      }
+    } else {
+      sample_marginals(model, ctx, yr, opt, rng, marg);
+    }
     out.row(r) = Eigen::Map<const Eigen::RowVectorXd>(marg.data(), marg.size());
   });
   return out;

@@ -13,6 +13,8 @@
 //   full    every neighbour t of s adds g_s(l) to P(l, y_t) (t right of or below s) or to P(y_t, l) (left, above);
 //   Potts   ∂e_s(l)/∂w = #{neighbours t : y_t ≠ l}, so (since Σ_l g_s(l) = 0) s adds −Σ_{t ∈ N(s)} g_s(y_t):
 //           the expected number of disagreeing neighbours under q_s minus the observed one.
+//   contrast the table as for full; the coupling c_st of every edge at s gets −g_s(y_t) (as Potts, one edge at
+//           a time) and is back-propagated through the edge network by the model's accumulate_edge_grad.
 // Examples are processed in fixed blocks in parallel; the result is the same bits for any number of threads.
 #include <span>
 
@@ -53,6 +55,7 @@ private:
     const Grid& grid = model.grid();
     const Index o = model.pairwise_offset();
     const bool potts = model.pairwise() == Pairwise::potts;
+    const bool contrast = model.pairwise() == Pairwise::contrast;
     const double sum = sum_.run(model, n, grad, [&](typename Model::Context& ctx, Index r, S* out) {
       model.condition(data.x.row(r).transpose(), ctx);
       const auto y = label_row(data.y, r);
@@ -62,6 +65,7 @@ private:
       if (!out) return v;
       Eigen::Map<VectorX<S>> g(out, model.num_params());
       model.accumulate_unary_grad(ctx, g);
+      if (contrast) ctx.edge_g.setZero(2 * sites);
       for (Index s = 0; s < sites; ++s) {
         const S* gs = ctx.g.row(s).data();
         const auto label = [&](Index t) { return int(y[std::size_t(t)]); };
@@ -76,7 +80,14 @@ private:
         for (Index t : {grid.left(s), grid.up(s)})
           if (t >= 0)
             for (int l = 0; l < L; ++l) g[o + label(t) * L + l] += gs[l];
+        if (contrast) {  // edge index: d·sites + the edge's first end
+          if (grid.right(s) >= 0) ctx.edge_g[s] -= gs[label(s + 1)];
+          if (grid.down(s) >= 0) ctx.edge_g[sites + s] -= gs[label(grid.down(s))];
+          if (grid.left(s) >= 0) ctx.edge_g[s - 1] -= gs[label(s - 1)];
+          if (grid.up(s) >= 0) ctx.edge_g[sites + grid.up(s)] -= gs[label(grid.up(s))];
+        }
       }
+      if (contrast) model.accumulate_edge_grad(ctx, g);
       return v;
     });
     return sum / double(n);

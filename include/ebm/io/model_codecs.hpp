@@ -153,7 +153,8 @@ struct ModelCodec<GridCrf<Unary>> {
     h.set_integer("pooled_radius", m.features().pooled_radius);
     h.set_string("unary", std::string(detail::UnaryCodec<Unary>::name));
     detail::UnaryCodec<Unary>::write(m.unary_net(), h);
-    h.set_string("pairwise", m.pairwise() == Pairwise::potts ? "potts" : "full");
+    h.set_string("pairwise", to_string(m.pairwise()));
+    if (m.pairwise() == Pairwise::contrast) h.set_integer("edge_hidden", m.edge_net().hidden());
     return h;
   }
   static GridCrf<Unary> make(const HyperParams& h) {
@@ -165,9 +166,10 @@ struct ModelCodec<GridCrf<Unary>> {
     feat.pool = h.integer("pool", 1, detail::max_size);
     feat.pooled_radius = h.integer("pooled_radius", 0, detail::max_size);
     const int labels = int(h.integer("labels", 2, max_labels));
-    const Pairwise pw = h.one_of("pairwise", {"potts", "full"}) == "potts" ? Pairwise::potts : Pairwise::full;
+    const Pairwise pw = parse_pairwise(h.one_of("pairwise", {"potts", "full", "contrast"}));
+    const Index edge_hidden = pw == Pairwise::contrast ? h.integer("edge_hidden", 1, detail::max_size) : 8;
     return GridCrf<Unary>(h.integer("height", 1, detail::max_size), h.integer("width", 1, detail::max_size), feat,
-                          detail::UnaryCodec<Unary>::make(h, feat.count(), labels), pw);
+                          detail::UnaryCodec<Unary>::make(h, feat.count(), labels), pw, edge_hidden);
   }
 };
 
