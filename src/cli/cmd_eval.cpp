@@ -53,13 +53,7 @@ LogZEstimate eval_rbm(const EvalArgs& a, const ModelFile& file, const nlohmann::
     opt.num_betas = a.betas;
     opt.seed = a.seed;
     AisRuns<float> runs(rbm, base, opt);
-    ProgressBar bar;
-    bar.start("AIS", long(runs.num_betas()));
-    while (!runs.done()) {
-      runs.advance(rbm, 250);
-      bar.update(long(runs.next_beta()));
-    }
-    bar.finish();
+    run_ais_with_bar(runs, rbm);
     z = report_ais(runs.result(), out);
   }
   ll = mean_log_likelihood(rbm, v, z.log_z);

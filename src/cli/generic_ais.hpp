@@ -28,13 +28,7 @@ LogZEstimate generic_ais(const EvalArgs& a, const M& model, const VectorX<float>
                                        a.warmup, a.target_acceptance, a.seed);
     if (eps > 0) out["ais_step_size"] = eps;
     BinaryAisRuns<M, decltype(kernel)> runs(model, base, opt, std::move(kernel));
-    ProgressBar bar;
-    bar.start("AIS", long(runs.num_betas()));
-    while (!runs.done()) {
-      runs.advance(model, 250);
-      bar.update(long(runs.next_beta()));
-    }
-    bar.finish();
+    run_ais_with_bar(runs, model);
     return runs.result();
   });
   const LogZEstimate z = report_ais(r, out);

@@ -43,4 +43,17 @@ private:
   std::chrono::steady_clock::time_point t0_, last_;
 };
 
+// Runs AIS (the RBM's AisRuns or the generic BinaryAisRuns) to the end, 250 inverse temperatures at a time, with
+// a bar over them.
+template <class Runs, class Model>
+void run_ais_with_bar(Runs& runs, const Model& model) {
+  ProgressBar bar;
+  bar.start("AIS", long(runs.num_betas()));
+  while (!runs.done()) {
+    runs.advance(model, 250);
+    bar.update(long(runs.next_beta()));
+  }
+  bar.finish();
+}
+
 }  // namespace ebm::cli

@@ -36,6 +36,14 @@ public:
   AllocationCounts counts() const;
 };
 
+// The allocations made by one call of f (already run once, so that it has sized its buffers).
+template <class F>
+AllocationCounts allocations_of(F&& f) {
+  NoAllocationScope scope;
+  f();
+  return scope.counts();
+}
+
 // Whether malloc interposition is active (only with glibc); operator new and Eigen's hook always are.
 bool malloc_is_interposed();
 

@@ -32,12 +32,7 @@ TEST_CASE("ConvNet forward and backward with a workspace allocate nothing", "[no
     batch.value_and_grad(net, theta.data(), x, h, w, loss, grad);
   };
   one();  // sizes every buffer
-  test::AllocationCounts counts;
-  {
-    test::NoAllocationScope scope;
-    one();
-    counts = scope.counts();
-  }
+  const test::AllocationCounts counts = test::allocations_of(one);
   CHECK(counts.operator_new == 0);
   CHECK(counts.malloc == 0);
   CHECK(grad.allFinite());

@@ -33,12 +33,7 @@ TEST_CASE("contrast CRF: condition, a Gibbs sweep and accumulate_grad allocate n
     crf.accumulate_grad(ctx, label_row(ConstLabelRef(y), 0), 1.0f, grad);
   };
   one();  // sizes every buffer
-  test::AllocationCounts counts;
-  {
-    test::NoAllocationScope scope;
-    one();
-    counts = scope.counts();
-  }
+  const test::AllocationCounts counts = test::allocations_of(one);
   CHECK(counts.operator_new == 0);
   CHECK(counts.malloc == 0);
   CHECK(grad.allFinite());
