@@ -12,6 +12,16 @@ KernelChoice parse_kernel(const std::string& spec, const std::string& option) {
   k.spelled = spec;
   const std::size_t colon = spec.find(':');
   const std::string name = spec.substr(0, colon);
+  if (name == "gibbs") k.kind = Kind::block_gibbs;
+  else if (name == "gwg") k.kind = Kind::gwg;
+  else if (name == "dula") k.kind = Kind::dula;
+  else if (name == "dmala") k.kind = Kind::dmala;
+  else if (name == "site-gibbs") k.kind = Kind::site_gibbs;
+  else if (name == "metropolis") k.kind = Kind::metropolis;
+  else if (name == "systematic-gibbs") k.kind = Kind::systematic_gibbs;
+  else if (name == "hb") k.kind = Kind::hamming_ball;
+  else if (name == "pas") k.kind = Kind::path_auxiliary;
+  else fail(option, " '", spec, "' is unknown; use ", kernel_names);
   // The numbers after the name: gwg:K, hb:K, hb:K:M, pas:R.
   std::vector<int> numbers;
   for (std::size_t at = colon; at != std::string::npos;) {
@@ -33,16 +43,6 @@ KernelChoice parse_kernel(const std::string& spec, const std::string& option) {
     if (numbers.size() > 1) k.radius = numbers[1];
   }
   if (name == "pas" && !numbers.empty()) k.path = numbers[0];
-  if (name == "gibbs") k.kind = Kind::block_gibbs;
-  else if (name == "gwg") k.kind = Kind::gwg;
-  else if (name == "dula") k.kind = Kind::dula;
-  else if (name == "dmala") k.kind = Kind::dmala;
-  else if (name == "site-gibbs") k.kind = Kind::site_gibbs;
-  else if (name == "metropolis") k.kind = Kind::metropolis;
-  else if (name == "systematic-gibbs") k.kind = Kind::systematic_gibbs;
-  else if (name == "hb") k.kind = Kind::hamming_ball;
-  else if (name == "pas") k.kind = Kind::path_auxiliary;
-  else fail(option, " '", spec, "' is unknown; use ", kernel_names);
   return k;
 }
 

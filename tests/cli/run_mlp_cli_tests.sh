@@ -122,6 +122,7 @@ edit dmala-pt-part.ebm bad-steps.ebm 'kernel_step_sizes=[0.1]'
 expect_error "needs kernel_step_sizes, 3 positive step sizes of --kernel dmala" \
   "$ebm" train --resume bad-steps.ebm --out bad-out.ebm
 expect_error "--kernel 'hmc' is unknown" "$ebm" train "${mlp[@]}" --kernel hmc
+expect_error "--kernel 'hmc:2' is unknown" "$ebm" train "${mlp[@]}" --kernel hmc:2
 expect_error "'0' is not an integer in \\[1, 1048576\\] (gwg:K, hb:K:M, pas:R)" "$ebm" train "${mlp[@]}" --kernel gwg:0
 expect_error "only gwg:K (K flips per proposal), hb:K:M (block K, radius M) and pas:R" "$ebm" train "${mlp[@]}" \
   --kernel hb:3:1:2
