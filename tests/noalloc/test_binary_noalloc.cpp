@@ -5,7 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include "ebm/models/rbm_base_energy.hpp"
 #include "ebm/samplers/binary_samplers.hpp"
+#include "ebm/samplers/rbm_proposal.hpp"
 #include "noalloc/binary_step_noalloc.hpp"
 #include "support/binary_fixtures.hpp"
 
@@ -35,4 +37,14 @@ TEST_CASE("binary kernels: a step on an RBM free energy allocates nothing", "[no
   auto rbm = test::random_rbm<float>(64, 32, 0.3, 0.0, 2);
   rbm.modify_params([&](Vectorf& t) { t.tail(64 + 32).setConstant(0.5f); });
   check_all_binary(RbmFreeEnergy<float>(rbm));
+}
+
+// The RBM-base energy (net + free energy, both with workspaces): the RBM-proposal kernel and GWG/DMALA on it.
+TEST_CASE("RBM-proposal Metropolis and gradient kernels on an RBM-base energy allocate nothing", "[noalloc][binary]") {
+  using M = RbmBaseEnergy<MlpEnergyf>;
+  auto rbm = test::random_rbm<float>(64, 32, 0.3, 0.0, 3);
+  const M model(test::mlp_with_base<float>(64, 16, 2.0, 0.0, 4).net(), rbm);
+  check_steps_allocate_nothing("RBM-proposal Metropolis", RbmProposalMetropolis<M>(), model);
+  check_steps_allocate_nothing("GWG on RBM base", GibbsWithGradients<M>(1), model);
+  check_steps_allocate_nothing("DMALA on RBM base", Dmala<M>(0.3), model);
 }
