@@ -189,9 +189,10 @@ void add_sample(CLI::App& app) {
            "mlp_energy files, not ", file.kind);
     if (a->kernel.empty()) a->kernel = mlp ? "gwg" : "gibbs";
     const KernelChoice kc = parse_kernel(a->kernel);
-    ensure(mlp == (kc.kind != KernelChoice::Kind::block_gibbs), "--kernel ", a->kernel, " with ",
-           mlp ? std::string("an MLP energy: block Gibbs needs an RBM; use ") + binary_kernel_names
-               : "an RBM: it is sampled by block Gibbs (--kernel gibbs)");
+    // An RBM takes block Gibbs or any binary kernel on its free energy; an MLP energy has no hidden layer.
+    ensure(!mlp || kc.kind != KernelChoice::Kind::block_gibbs, "--kernel ", a->kernel,
+           " with an MLP energy: block Gibbs needs an RBM; use ", binary_kernel_names);
+    const bool binary = kc.kind != KernelChoice::Kind::block_gibbs;
     for (const char* o : {"--step-size", "--warmup", "--target-acceptance"})
       ensure(kc.langevin() || c->count(o) == 0, o, " is for --kernel dula or dmala, not ", a->kernel);
     const std::optional<BernoulliRBMf> rbm = mlp ? std::nullopt : std::optional(rbm_of(file));
@@ -203,10 +204,12 @@ void add_sample(CLI::App& app) {
       ensure(t.cols() == d, "--init data: images have ", t.cols(), " pixels, the model ", d, " visible units");
       ensure(t.rows() == a->chains, "--init data: only ", t.rows(), " test images for ", a->chains, " chains");
       binarize(t, Binarize::threshold, 0, 0, x0);
-    } else if (mlp) {
-      // An MLP energy's chains start from its base distribution (the training marginals), where AIS starts.
-      x0 = base_draws(base_logits_for(*energy, metadata_of(file, a->model), Matrixf::Constant(1, d, 0.5f)),
-                      a->chains, a->seed);
+    } else if (binary) {
+      // A binary kernel's chains start from the base distribution (the model's base term or the training
+      // marginals), where AIS starts.
+      const nlohmann::json meta = metadata_of(file, a->model);
+      const Matrixf half = Matrixf::Constant(1, d, 0.5f);
+      x0 = base_draws(mlp ? base_logits_for(*energy, meta, half) : base_logits_for(d, meta, half), a->chains, a->seed);
     } else {
       Rng rng = make_stream(a->seed, StreamPurpose::init, 1);
       for (Index r = 0; r < x0.rows(); ++r)
@@ -221,6 +224,8 @@ void add_sample(CLI::App& app) {
     Matrixf samples, picture;
     if (mlp) {
       samples = picture = sample_mlp(*a, file, x0, report);
+    } else if (binary) {
+      samples = picture = sample_rbm_binary(*a, *rbm, metadata_of(file, a->model), x0, report);
     } else {
       sample_rbm(*a, *rbm, x0, report, samples, picture);
     }

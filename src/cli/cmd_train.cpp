@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/data_source.hpp"
 #include "cli/epoch_loop.hpp"
+#include "cli/kernel_choice.hpp"
 #include "cli/output_lock.hpp"
 #include "cli/progress.hpp"
 #include "cli/rbm_file.hpp"
@@ -239,8 +240,9 @@ void add_train(CLI::App& app) {
     }
     check_train_args(*c, *a);
     // A checkpoint is refused before any data is read, not after minutes of loading.
-    if (resumed && a->model == "rbm") check_checkpoint(*a, *resumed, base_meta);
-    if (resumed && a->model == "mlp") check_mlp_checkpoint(*a, *resumed, base_meta);
+    const bool block_gibbs = parse_kernel(a->kernel).kind == KernelChoice::Kind::block_gibbs;
+    if (resumed && block_gibbs) check_checkpoint(*a, *resumed, base_meta);
+    if (resumed && !block_gibbs) check_mlp_checkpoint(*a, *resumed, base_meta);
     const OutputLock out_lock(a->out);  // --out writable and ours alone: checked before any data is loaded
     const DataSpec train = load_data(a->data, a->data_dir, a->limit);
     // Held-out rows for the overfitting monitor: the fixed binarized test sample (MNIST) — never trained on.
@@ -274,8 +276,10 @@ void add_train(CLI::App& app) {
     const TrainRun run{*a, resumed, train.intensities, heldout, marginal_source, base_meta};
     if (a->model == "mlp")
       train_mlp(run);
-    else
+    else if (block_gibbs)
       train_rbm(run);
+    else
+      train_rbm_binary(run);
     if (!a->json) std::printf("model written to %s\n", a->out.c_str());
   });
 }

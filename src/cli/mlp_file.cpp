@@ -10,9 +10,13 @@ MlpModel mlp_of(const ModelFile& f) { return model_of<MlpModel>(f); }
 
 VectorX<float> base_logits_for(const MlpModel& m, const nlohmann::json& meta, const Matrixf& data) {
   if (m.has_base()) return m.base_logits();
+  return base_logits_for(m.dim(), meta, data);
+}
+
+VectorX<float> base_logits_for(Index d, const nlohmann::json& meta, const Matrixf& data) {
   if (meta.contains("data_marginals")) {
     const std::vector<float> p = meta["data_marginals"].get<std::vector<float>>();
-    ensure(Index(p.size()) == m.dim(), "data_marginals has ", p.size(), " entries for a model of dimension ", m.dim());
+    ensure(Index(p.size()) == d, "data_marginals has ", p.size(), " entries for a model of dimension ", d);
     return base_logits_from_data<float>(Eigen::Map<const Matrixf>(p.data(), 1, Index(p.size())));
   }
   return base_logits_from_data<float>(data);

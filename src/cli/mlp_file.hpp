@@ -18,6 +18,8 @@ MlpModel mlp_of(const ModelFile& f);
 // The logits of the base distribution: the model's base term if it has one, else the training marginals that
 // `ebm train` stores (data_marginals), else the marginals of `data`.
 VectorX<float> base_logits_for(const MlpModel& m, const nlohmann::json& meta, const Matrixf& data);
+// For a model without a base term (an RBM's free energy): the stored training marginals, else those of `data`.
+VectorX<float> base_logits_for(Index d, const nlohmann::json& meta, const Matrixf& data);
 
 // n states drawn from the factorized Bernoulli with these logits, row r from stream (seed, init, 1).
 Matrixf base_draws(const VectorX<float>& logits, Index n, std::uint64_t seed);

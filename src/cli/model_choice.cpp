@@ -44,10 +44,15 @@ void check_model_options(const CLI::App& c, const TrainArgs& a) {
   if (rbm) {
     for (const char* o : {"--layers", "--activation", "--base-term", "--energy-penalty"})
       ensure(!given(o), o, " is an option of --model mlp, not of --model rbm");
-    ensure(k.kind == KernelChoice::Kind::block_gibbs, "--kernel ", a.kernel,
-           " with --model rbm: the RBM trains with block Gibbs (--kernel gibbs); gradient-informed kernels move "
-           "--model mlp");
-    ensure(a.policy != "replay", "--policy replay with --model rbm: the replay buffer serves --model mlp");
+    // Block Gibbs samples (v, h); any other binary kernel moves v under the free energy (train_rbm_binary),
+    // where the centering transform, which reads the hidden chains, has nothing to read.
+    const bool gibbs = k.kind == KernelChoice::Kind::block_gibbs;
+    ensure(gibbs || !a.centering, "--centering with --model rbm --kernel ", a.kernel,
+           ": centering needs block Gibbs' hidden chains (--kernel gibbs); use --no-centering");
+    ensure(gibbs || !given("--centering-rate"), "--centering-rate needs --kernel gibbs with --model rbm");
+    ensure(!gibbs || a.policy != "replay",
+           "--policy replay with --kernel gibbs: the replay buffer stores visible states for a binary kernel (e.g. "
+           "--kernel gwg)");
   } else {
     for (const char* o : {"--hidden", "--centering", "--centering-rate"})
       ensure(!given(o), o, " is an option of --model rbm; an MLP energy takes --layers, --activation and --base-term");

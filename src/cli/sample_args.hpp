@@ -9,6 +9,7 @@
 #include "ebm/core/types.hpp"
 #include "ebm/diagnostics/chain_summary.hpp"
 #include "ebm/io/model_file.hpp"
+#include "ebm/models/bernoulli_rbm.hpp"
 
 namespace ebm::cli {
 
@@ -58,5 +59,8 @@ void run_sweeps(const SampleArgs& a, Sweep&& sweep, Record&& record, AfterBurnIn
 // Samples of the MLP energy in `file` from start states x0 with the binary kernel of a.kernel (block Gibbs is
 // refused), or parallel tempering around it; fills the report and returns the final states.
 Matrixf sample_mlp(const SampleArgs& a, const ModelFile& file, const Matrixf& x0, SampleReport& report);
+// An RBM sampled by a binary kernel on its free energy (or PT with it), as sample_mlp does an MLP energy.
+Matrixf sample_rbm_binary(const SampleArgs& a, const BernoulliRBMf& rbm, const nlohmann::json& meta, const Matrixf& x0,
+                          SampleReport& report);
 
 }  // namespace ebm::cli

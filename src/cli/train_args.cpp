@@ -32,10 +32,10 @@ void add_train_options(CLI::App& c, TrainArgs& a) {
       ->capture_default_str();
   c.add_option("--kernel", p->kernel,
                "gibbs (rbm: block Gibbs) | gwg | gwg:K | dula | dmala | site-gibbs | systematic-gibbs | metropolis | "
-               "hb[:K[:M]] | pas[:R] (mlp; default dmala)")
+               "hb[:K[:M]] | pas[:R] (mlp, default dmala; rbm through its free energy)")
       ->capture_default_str();
   c.add_option("--policy,--sampler", p->policy,
-               "pcd | cd | pt (parallel tempering PCD, rbm) | replay (replay buffer, mlp; the mlp default)")
+               "pcd | cd | pt (parallel tempering PCD) | replay (replay buffer, with a binary kernel; the mlp default)")
       ->capture_default_str();
   c.add_option("--k", p->k, "kernel steps per update (pt: sweeps of every replica, each followed by swaps; mlp: 10)")
       ->capture_default_str();
@@ -83,6 +83,9 @@ void add_train_options(CLI::App& c, TrainArgs& a) {
 }
 
 void apply_model_defaults(const CLI::App& c, TrainArgs& a) {
+  // An RBM moved by a binary kernel has no hidden chains for centering to read: off unless asked for (then
+  // check_model_options names the conflict).
+  if (a.model == "rbm" && a.kernel != "gibbs" && c.count("--centering") == 0) a.centering = false;
   if (a.model != "mlp") return;
   // The recipe of scripts/deep-energy-job: Adam, DMALA with 10 steps per update from a replay buffer.
   const std::vector<std::pair<const char*, std::function<void()>>> defaults = {
@@ -118,6 +121,8 @@ nlohmann::json options_json(const TrainArgs& a) {
     j["layers"] = a.layers;
     j["activation"] = a.activation;
     j["base_term"] = a.base_term;
+  }
+  if (a.model == "mlp" || a.kernel != "gibbs") {  // the options of binary kernels and the replay buffer
     j["buffer"] = a.buffer;
     j["reinit"] = a.reinit;
     j["step_size"] = a.step_size;
@@ -160,6 +165,8 @@ void options_from_json(const nlohmann::json& j, TrainArgs& a) {
     a.layers = f.string("layers");
     a.activation = f.string("activation");
     a.base_term = f.boolean("base_term");
+  }
+  if (a.model == "mlp" || a.kernel != "gibbs") {
     a.buffer = f.integer("buffer", 1, big);
     a.reinit = f.number("reinit");
     a.step_size = f.number("step_size");

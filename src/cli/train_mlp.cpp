@@ -1,5 +1,7 @@
 // `ebm train --model mlp`: an MLP energy over binary x (with or without the base term of the training
-// marginals) trained by maximum likelihood with any binary kernel (kernel_choice.hpp) inside a persistent,
+// marginals), and `ebm train --model rbm --kernel K` for any binary kernel K (an RBM trained through its free
+// energy, models/rbm_free_energy.hpp: no hidden chains, saved as the bernoulli_rbm it is), trained by maximum
+// likelihood with any binary kernel (kernel_choice.hpp) inside a persistent,
 // contrastive-divergence, replay-buffer or parallel-tempering chain policy, SGD or Adam, the energy-magnitude
 // penalty of Du & Mordatch; the epoch loop, checkpoints and reports are the RBM's (epoch_loop.hpp). Parallel
 // tempering runs the kernel in every replica of a ladder from β = 1 down to --beta-min towards the factorized
@@ -74,14 +76,30 @@ void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann
 
 namespace {
 
-double mean_energy(const MlpModel& m, const Matrixf& x) {
+template <class Model>
+double mean_energy(const Model& m, const Matrixf& x) {
   Vectorf e(x.rows());
   m.energy(x, e);
   return e.cast<double>().mean();
 }
 
-template <class Policy>
-void run(const TrainRun& r, Policy& chains, MlpModel& model) {
+// The first line of a text run: what is trained, on what, how.
+void describe(const MlpModel& model, const TrainArgs& a, Index examples) {
+  std::printf("training MLP energy %ld-%s-1 (%s, %s base term, %ld parameters) on %s (%ld examples, binarize %s), "
+              "%s %s-%ld, %ld chains, batch %ld, %s\n",
+              long(model.dim()), a.layers.c_str(), a.activation.c_str(), model.has_base() ? "with" : "no",
+              long(model.num_params()), a.data.c_str(), long(examples), a.binarize.c_str(), a.kernel.c_str(),
+              a.policy.c_str(), long(a.k), long(a.chains), long(a.batch), a.optimizer.c_str());
+}
+void describe(const RbmFreeEnergy<float>& model, const TrainArgs& a, Index examples) {
+  std::printf("training RBM %ldx%ld through its free energy on %s (%ld examples, binarize %s), %s %s-%ld, %ld chains, "
+              "batch %ld, %s\n",
+              long(model.dim()), long(model.rbm().num_hidden()), a.data.c_str(), long(examples), a.binarize.c_str(),
+              a.kernel.c_str(), a.policy.c_str(), long(a.k), long(a.chains), long(a.batch), a.optimizer.c_str());
+}
+
+template <class Policy, class Model>
+void run(const TrainRun& r, Policy& chains, Model& model) {
   const TrainArgs& a = r.args;
   Trainer trainer(model, chains, train_options(a));
   if (a.weight_decay > 0) trainer.add_transform(WeightDecay(a.weight_decay));
@@ -114,12 +132,7 @@ void run(const TrainRun& r, Policy& chains, MlpModel& model) {
   }
   const Matrixf &train = r.train, &heldout = r.heldout;
   const Index nmon = std::min<Index>(a.monitor, std::min(train.rows(), heldout.rows()));
-  if (!a.json)
-    std::printf("training MLP energy %ld-%s-1 (%s, %s base term, %ld parameters) on %s (%ld examples, binarize %s), "
-                "%s %s-%ld, %ld chains, batch %ld, %s\n",
-                long(model.dim()), a.layers.c_str(), a.activation.c_str(), model.has_base() ? "with" : "no",
-                long(model.num_params()), a.data.c_str(), long(train.rows()), a.binarize.c_str(), a.kernel.c_str(),
-                a.policy.c_str(), long(a.k), long(a.chains), long(a.batch), a.optimizer.c_str());
+  if (!a.json) describe(model, a, train.rows());
   double acceptance = 0;
   Index updates = 0;
   AcceptanceTracking tracking;  // DULA's and DMALA's step size follows θ (step_size_adaptation.hpp)
@@ -185,29 +198,24 @@ void run(const TrainRun& r, Policy& chains, MlpModel& model) {
   run_epochs(a, trainer, model, train, r.base_meta, hooks);
 }
 
-}  // namespace
-
-void train_mlp(const TrainRun& r) {
-  TrainArgs& a = r.args;
-  MlpModel model = make_mlp(r.train.cols(), a, r.marginal_source);
-  if (r.resumed) {
-    model = model_of<MlpModel>(*r.resumed);
-    ensure(model.dim() == r.train.cols(), "--resume ", a.resume, ": the model has ", model.dim(),
-           " inputs, the data has ", r.train.cols());
-  }
+// The kernel and chain policy of the options around `model`; `base` is PT's β = 0 end.
+template <class Model>
+void train_binary(const TrainRun& r, Model& model, const VectorX<float>& base) {
+  const TrainArgs& a = r.args;
+  ensure(model.dim() == r.train.cols(), "--resume ", a.resume, ": the model has ", model.dim(),
+         " inputs, the data has ", r.train.cols());
   const KernelChoice kc = parse_kernel(a.kernel);
   if (a.policy == "pt") {
-    using Tempered = TemperedBinaryEnergy<MlpModel>;
-    const VectorX<float> base = base_logits_for(model, r.base_meta, r.marginal_source);
+    using Tempered = TemperedBinaryEnergy<Model>;
     with_binary_kernel<Tempered>(kc, a.step_size, [&](auto kernel) {
-      ParallelTempering<decltype(kernel), EnergyTempering<MlpModel>> chains(
+      ParallelTempering<decltype(kernel), EnergyTempering<Model>> chains(
           std::move(kernel), a.chains, linear_ladder(a.temperatures, a.beta_min), int(a.k), a.seed,
-          EnergyTempering<MlpModel>(base));
+          EnergyTempering<Model>(base));
       run(r, chains, model);
     });
     return;
   }
-  with_binary_kernel<MlpModel>(kc, a.step_size, [&](auto kernel) {
+  with_binary_kernel<Model>(kc, a.step_size, [&](auto kernel) {
     using K = decltype(kernel);
     if (a.policy == "replay") {
       ReplayBuffer<K> chains(std::move(kernel), a.chains, a.buffer, int(a.k), a.seed,
@@ -222,6 +230,27 @@ void train_mlp(const TrainRun& r) {
       run(r, chains, model);
     }
   });
+}
+
+}  // namespace
+
+void train_mlp(const TrainRun& r) {
+  MlpModel model = r.resumed ? model_of<MlpModel>(*r.resumed) : make_mlp(r.train.cols(), r.args, r.marginal_source);
+  train_binary(r, model, base_logits_for(model, r.base_meta, r.marginal_source));
+}
+
+void train_rbm_binary(const TrainRun& r) {
+  const TrainArgs& a = r.args;
+  RbmFreeEnergy<float> model = [&] {
+    if (r.resumed) return model_of<RbmFreeEnergy<float>>(*r.resumed);
+    // The RBM's own initialization (as train_rbm): small normal weights, visible biases from the marginals.
+    BernoulliRBMf rbm(r.train.cols(), a.hidden);
+    Rng rng = make_stream(a.seed, StreamPurpose::init, 0);
+    rbm.init_normal(rng, float(a.init_sigma));
+    rbm.init_visible_bias(r.marginal_source);
+    return RbmFreeEnergy<float>(std::move(rbm));
+  }();
+  train_binary(r, model, base_logits_for(model.dim(), r.base_meta, r.marginal_source));
 }
 
 }  // namespace ebm::cli

@@ -19,6 +19,8 @@ struct TrainRun {
 };
 
 void train_mlp(const TrainRun& run);
+// --model rbm with a binary kernel (not block Gibbs): the RBM through its free energy (train_mlp.cpp).
+void train_rbm_binary(const TrainRun& run);
 // The chain states, streams and step size an MLP checkpoint must hold for these options (with the trainer's
 // state, check_trainer_state), before any data is read.
 void check_mlp_checkpoint(const TrainArgs& a, const ModelFile& f, const nlohmann::json& meta);

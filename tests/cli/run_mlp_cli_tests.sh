@@ -36,6 +36,23 @@ resume_case dmala-pt --kernel dmala --policy pt --temperatures 3 --optimizer sgd
 resume_case hb-pcd --kernel hb:3:1 --policy pcd
 resume_case pas-pt --kernel pas:2 --policy pt --temperatures 3
 resume_case sgibbs-cd --kernel systematic-gibbs --policy cd
+# An RBM trained through its free energy by a binary kernel (no centering, no hidden chains): the same resume
+# guarantee, and the file is a bernoulli_rbm that eval and filters read.
+rbm=(--model rbm --data d16.npy --hidden 6 --batch 20 --chains 10 --k 3 --lr 0.05 --seed 3)
+rbm_resume_case() {
+  local name=$1; shift
+  "$ebm" train "${rbm[@]}" "$@" --epochs 3 --threads 2 --out "$name-full.ebm" > "$name-full.log"
+  "$ebm" train "${rbm[@]}" "$@" --epochs 3 --stop-after 1 --threads 1 --out "$name-part.ebm" > /dev/null
+  "$ebm" train --resume "$name-part.ebm" --threads 2 --out "$name-resumed.ebm" > /dev/null
+  cmp -s "$name-full.ebm" "$name-resumed.ebm" || fail "$name: the resumed RBM file differs from the uninterrupted run"
+  grep -q "training RBM 16x6 through its free energy" "$name-full.log" || fail "$name: $(head -1 "$name-full.log")"
+}
+rbm_resume_case rbm-gwg-pcd --kernel gwg --policy pcd
+rbm_resume_case rbm-dmala-replay --kernel dmala --policy replay --buffer 40 --optimizer adam
+rbm_resume_case rbm-sgibbs-pt --kernel systematic-gibbs --policy pt --temperatures 3
+"$ebm" filters --model rbm-gwg-pcd-full.ebm --png rbm-gwg-filters.png > /dev/null || fail "filters of an RBM trained by GWG"
+"$ebm" eval --model rbm-gwg-pcd-full.ebm --data d16.npy --exact > /dev/null || fail "eval of an RBM trained by GWG"
+
 # PT: every section of the file (all replicas' chains.x, the chain and swap streams, the round-trip marks, θ, the
 # optimizer) and the counters equal the uninterrupted run's; each temperature's DMALA step size too.
 python3 - "$here/../support" <<'PY' || fail "PT resume: the checkpoint differs from the uninterrupted run"
@@ -105,8 +122,10 @@ expect_error() {
 expect_error "--kernel gibbs (block Gibbs) with --model mlp" "$ebm" train "${mlp[@]}" --kernel gibbs
 expect_error "--hidden is an option of --model rbm" "$ebm" train "${mlp[@]}" --hidden 12
 expect_error "--layers is an option of --model mlp" "$ebm" train --data d16.npy --layers 8
-expect_error "--kernel gwg with --model rbm" "$ebm" train --data d16.npy --kernel gwg
-expect_error "--policy replay with --model rbm" "$ebm" train --data d16.npy --policy replay
+expect_error "--centering with --model rbm --kernel gwg" "$ebm" train --data d16.npy --kernel gwg --centering
+expect_error "--policy replay with --kernel gibbs" "$ebm" train --data d16.npy --policy replay
+expect_error "--energy-penalty is an option of --model mlp" "$ebm" train --data d16.npy --kernel gwg \
+  --energy-penalty 0.1
 expect_error "--step-size is for --kernel dula or dmala" "$ebm" train "${mlp[@]}" --kernel gwg --step-size 0.1
 expect_error "--temperatures and --beta-min need --policy pt" "$ebm" train "${mlp[@]}" --temperatures 3
 # A corrupt PT checkpoint (CRC recomputed, so ebm's own checks must catch it): one line naming the entry.
@@ -130,7 +149,16 @@ expect_error "HammingBall: radius 4 must lie in \\[1, block size 3\\]" "$ebm" tr
 expect_error "--layers '8,x'" "$ebm" train --model mlp --data d16.npy --layers 8,x
 expect_error "--kernel gibbs with an MLP energy" "$ebm" sample --model gwg-pcd-full.ebm --kernel gibbs
 "$ebm" train --data d16.npy --hidden 4 --batch 20 --chains 10 --epochs 1 --out rbm.ebm > /dev/null
-expect_error "--kernel gwg with an RBM" "$ebm" sample --model rbm.ebm --kernel gwg --chains 2 --steps 2 --out x.npy
+# An RBM sampled by a binary kernel on its free energy, alone and inside PT.
+"$ebm" sample --model rbm.ebm --kernel gwg --chains 4 --steps 10 --out rbm-gwg.npy --json > rbm-gwg.json
+"$ebm" sample --model rbm.ebm --kernel dmala --sampler pt --temperatures 3 --warmup 10 --chains 4 --steps 10 \
+  --out rbm-pt.npy --json > rbm-pt.json
+python3 - <<'PY' || fail "sample of an RBM with a binary kernel"
+import json
+g, p = json.load(open("rbm-gwg.json")), json.load(open("rbm-pt.json"))
+assert g["kernel"] == "gwg" and 0 < g["acceptance_rate"] <= 1, g
+assert p["kernel"] == "dmala" and len(p["swap_rates"]) == 2, p
+PY
 # An RBM with a binary kernel: the generic AIS over its free energy agrees with exact enumeration (within 4
 # standard errors plus 0.02 nats of the finite schedule's bias) and names its kernel.
 "$ebm" eval --model rbm.ebm --data d16.npy --exact --json > rbm-exact.json

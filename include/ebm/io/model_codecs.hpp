@@ -24,6 +24,7 @@
 #include "ebm/models/bernoulli_rbm.hpp"
 #include "ebm/models/gaussian_bernoulli_rbm.hpp"
 #include "ebm/models/mlp_energy.hpp"
+#include "ebm/models/rbm_free_energy.hpp"
 
 namespace ebm {
 
@@ -57,6 +58,15 @@ struct ModelCodec<BernoulliRBM<S>> {
   static BernoulliRBM<S> make(const HyperParams& h) {
     return BernoulliRBM<S>(h.integer("num_visible", 1, detail::max_size), h.integer("num_hidden", 1, detail::max_size));
   }
+};
+
+// An RBM trained through its free energy (by a binary kernel: `ebm train --model rbm --kernel gwg`) is saved as
+// the RBM it is: kind bernoulli_rbm, so eval, filters and sample read it like any other.
+template <class S>
+struct ModelCodec<RbmFreeEnergy<S>> {
+  static constexpr std::string_view kind = "bernoulli_rbm";
+  static HyperParams hyper(const RbmFreeEnergy<S>& m) { return ModelCodec<BernoulliRBM<S>>::hyper(m.rbm()); }
+  static RbmFreeEnergy<S> make(const HyperParams& h) { return RbmFreeEnergy<S>(ModelCodec<BernoulliRBM<S>>::make(h)); }
 };
 
 template <class S>
