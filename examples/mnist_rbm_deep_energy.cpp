@@ -40,7 +40,9 @@
 #include "ebm/io/png.hpp"
 #include "ebm/models/mlp_energy.hpp"
 #include "ebm/models/rbm_base_energy.hpp"
+#include "ebm/samplers/binary_samplers.hpp"
 #include "ebm/samplers/rbm_proposal.hpp"
+#include "ebm/samplers/step_size_adaptation.hpp"
 
 namespace {
 
@@ -55,7 +57,7 @@ std::map<std::string, std::string> defaults() {
           {"batch", "100"},        {"lr", "1e-4"},         {"lr-final", "0.1"},  {"l2-energy", "1e-3"},
           {"init-gain", "1"},      {"seed", "1"},          {"load", ""},         {"ais-betas", "100000"},
           {"net-betas", "10000"},  {"ais-steps", "1"},     {"ais-chains", "100"}, {"ais-seed", "1"},
-          {"train-limit", "-1"},   {"threads", "0"}};
+          {"train-limit", "-1"},   {"threads", "0"},          {"long-steps", "1000"},   {"sampler", "rbm-mh"}};
 }
 
 struct Options {
@@ -124,6 +126,17 @@ void zero_last_layer(MlpEnergy<S>& net) {
   });
 }
 
+// --sampler rbm-mh (the recipe) or dmala (discrete Langevin on the whole energy, step size kept near 0.574 as
+// θ moves): the second is there to measure what the RBM proposal buys.
+template <class K>
+K make_kernel() {
+  if constexpr (requires { K(0.2); })
+    return K(0.2);
+  else
+    return K();
+}
+
+template <class K>
 MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, const Clock& clock) {
   TrainOptions t;
   t.batch_size = o.integer("batch");
@@ -132,7 +145,8 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
   t.schedule = {LearningRateSchedule::Kind::linear, o.num("lr-final")};
   t.optimizer = Optimizer::adam;
   t.seed = std::uint64_t(o.integer("seed"));
-  PersistentChains<Kernel> policy(Kernel(), o.integer("chains"), int(o.integer("k")), t.seed);
+  PersistentChains<K> policy(make_kernel<K>(), o.integer("chains"), int(o.integer("k")), t.seed);
+  AcceptanceTracking tracking;  // DMALA's step size follows θ; the RBM-proposal kernel has none
   Trainer trainer(model, policy, t);
   if (o.num("l2-energy") > 0) trainer.add_transform(EnergyMagnitudePenalty(o.num("l2-energy")));
   MatrixX<S> data(train_images.rows(), train_images.cols());
@@ -144,6 +158,7 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
     trainer.train_epoch(data, [&](Index done, Index total) {
       acc += policy.state().acceptance.mean();
       ++n;
+      tracking.track(policy.kernel(), policy.state().acceptance.mean());
       if (done % 100 == 0 || done == total) {
         model.net().energy(data.topRows(t.batch_size), eb);
         model.net().energy(policy.state().x, ec);
@@ -197,12 +212,33 @@ int run(int argc, char** argv) {
     std::printf("loaded %s\n", o.str("load").c_str());
   }
   if (o.integer("epochs") > 0) {
-    const MatrixX<S> chains = train(model, train_images, o, clock);
+    const std::string sampler = o.str("sampler");
+    ensure(sampler == "rbm-mh" || sampler == "dmala", "--sampler '", sampler, "': rbm-mh or dmala");
+    const MatrixX<S> chains = sampler == "dmala" ? train<Dmala<Energy>>(model, train_images, o, clock)
+                                                 : train<Kernel>(model, train_images, o, clock);
     std::printf("training: %.1f min wall, %.1f min CPU\n", clock.wall() / 60, clock.cpu() / 60);
     write_npy(out + "/theta.npy", model.params().cast<double>(), NpyType::f32, true);
     Matrixf tiles = chains.topRows(std::min<Index>(100, chains.rows())).cast<float>();
     write_png_grid(out + "/chains.png", tiles, TileGrid{});
     std::printf("wrote %s/theta.npy, %s/chains.png\n", out.c_str(), out.c_str());
+  }
+
+  // Long chains: 100 chains from random coins, --long-steps moves of the kernel (pictures of the model itself,
+  // not of the persistent chains that training dragged along).
+  if (o.integer("long-steps") > 0) {
+    Kernel k;
+    BinaryChains<S> s;
+    auto streams = make_chain_streams(std::uint64_t(o.integer("seed")) + 7, 100);
+    MatrixX<S> x0(100, model.dim());
+    for (Index r = 0; r < x0.rows(); ++r)
+      for (Index i = 0; i < x0.cols(); ++i) x0(r, i) = S(uniform01d(streams[std::size_t(r)]) < 0.5);
+    k.init(model, s, x0, streams);
+    double acc = 0;
+    for (Index t = 0; t < o.integer("long-steps"); ++t) acc += k.step(model, s, streams).acceptance_rate;
+    Matrixf tiles = s.x.cast<float>();
+    write_png_grid(out + "/long-chains.png", tiles, TileGrid{});
+    std::printf("long chains: %ld moves from random coins, mean acceptance %.3f; wrote %s/long-chains.png\n",
+                o.integer("long-steps"), acc / double(o.integer("long-steps")), out.c_str());
   }
 
   const Clock eval_clock;
