@@ -14,21 +14,18 @@
 //   build/examples/mnist_deep_energy --load out/deep/theta.npy --epochs 0 --ais-betas 30000   (re-evaluate)
 //
 // Every option is `--name value`; --help lists them with their defaults.
-#include <sys/resource.h>
 #include <tbb/global_control.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ebm/data/binarize.hpp"
 #include "ebm/ebm.hpp"
+#include "example_options.hpp"
 #include "ebm/estimate/ais_binary.hpp"
 #include "ebm/models/base_term_energy.hpp"
 #include "ebm/models/mlp_energy.hpp"
@@ -42,6 +39,7 @@
 namespace {
 
 using namespace ebm;
+using namespace ebm::example;
 using S = float;
 using Energy = BaseTermEnergy<MlpEnergy<S>>;
 using Tempered = TemperedBinaryEnergy<Energy>;
@@ -58,65 +56,7 @@ std::map<std::string, std::string> defaults() {
           {"long-steps", "2000"},  {"threads", "0"}};
 }
 
-struct Options {
-  std::map<std::string, std::string> v = defaults();
-  std::string str(const std::string& k) const { return v.at(k); }
-  double num(const std::string& k) const {
-    const std::string& s = v.at(k);
-    char* end = nullptr;
-    const double x = std::strtod(s.c_str(), &end);
-    ensure(end != s.c_str() && *end == 0, "--", k, " = '", s, "' is not a number");
-    return x;
-  }
-  Index integer(const std::string& k) const {
-    const double x = num(k);
-    ensure(x == std::floor(x), "--", k, " = ", x, " must be an integer");
-    return Index(x);
-  }
-};
 
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("mnist_deep_energy: options (default)\n");
-      for (const auto& [k, d] : o.v) std::printf("  --%-12s %s\n", k.c_str(), d.c_str());
-      std::exit(0);
-    }
-    ensure(a.rfind("--", 0) == 0 && i + 1 < argc, "argument '", a, "': expected --name value");
-    a = a.substr(2);
-    ensure(o.v.count(a) == 1, "unknown option --", a, " (see --help)");
-    o.v[a] = argv[++i];
-  }
-  return o;
-}
-
-std::vector<Index> widths(const std::string& s) {
-  std::vector<Index> w;
-  std::stringstream in(s);
-  for (std::string t; std::getline(in, t, ',');) w.push_back(Index(std::stol(t)));
-  ensure(!w.empty(), "--hidden '", s, "' names no layer");
-  return w;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-struct Clock {
-  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-  double c0 = cpu_seconds();
-  double wall() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
-  double cpu() const { return cpu_seconds() - c0; }
-};
-
-void write_tiles(const std::string& path, const MatrixX<S>& rows) {
-  Matrixf tiles = rows.cast<float>();
-  write_png_grid(path, tiles, TileGrid{});
-  std::printf("wrote %s\n", path.c_str());
-}
 
 template <class K>
 K make_kernel(const Options& o) {
@@ -250,7 +190,7 @@ BinaryAisResult run_ais(const Energy& model, const Options& o, K kernel) {
 }
 
 int run(int argc, char** argv) {
-  const Options o = parse(argc, argv);
+  const Options o = parse(argc, argv, "mnist_deep_energy", defaults());
   // --threads 0: oneTBB's default (all cores). Results are the same for any number.
   const Index threads = o.integer("threads");
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,

@@ -17,21 +17,18 @@
 //   build/examples/mnist_rbm_deep_energy --rbm rbm.ebm --load out/rbm-deep/theta.npy --epochs 0 --ais-betas 300000
 //
 // Every option is `--name value`; --help lists them with their defaults.
-#include <sys/resource.h>
 #include <tbb/global_control.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "ebm/data/binarize.hpp"
 #include "ebm/ebm.hpp"
+#include "example_options.hpp"
 #include "ebm/estimate/ais_binary.hpp"
 #include "ebm/estimate/ais_rbm_base.hpp"
 #include "ebm/io/idx.hpp"
@@ -47,6 +44,7 @@
 namespace {
 
 using namespace ebm;
+using namespace ebm::example;
 using S = float;
 using Energy = RbmBaseEnergy<MlpEnergy<S>>;
 using Kernel = RbmProposalMetropolis<Energy>;
@@ -57,63 +55,8 @@ std::map<std::string, std::string> defaults() {
           {"batch", "100"},        {"lr", "1e-4"},         {"lr-final", "0.1"},  {"l2-energy", "1e-3"},
           {"init-gain", "1"},      {"seed", "1"},          {"load", ""},         {"ais-betas", "100000"},
           {"net-betas", "10000"},  {"ais-steps", "1"},     {"ais-chains", "100"}, {"ais-seed", "1"},
-          {"train-limit", "-1"},   {"threads", "0"},          {"long-steps", "1000"},   {"sampler", "rbm-mh"}};
+          {"train-limit", "-1"},   {"threads", "0"},       {"long-steps", "1000"}, {"sampler", "rbm-mh"}};
 }
-
-struct Options {
-  std::map<std::string, std::string> v = defaults();
-  std::string str(const std::string& k) const { return v.at(k); }
-  double num(const std::string& k) const {
-    const std::string& s = v.at(k);
-    char* end = nullptr;
-    const double x = std::strtod(s.c_str(), &end);
-    ensure(end != s.c_str() && *end == 0, "--", k, " = '", s, "' is not a number");
-    return x;
-  }
-  Index integer(const std::string& k) const {
-    const double x = num(k);
-    ensure(x == std::floor(x), "--", k, " = ", x, " must be an integer");
-    return Index(x);
-  }
-};
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("mnist_rbm_deep_energy: options (default)\n");
-      for (const auto& [k, d] : o.v) std::printf("  --%-12s %s\n", k.c_str(), d.c_str());
-      std::exit(0);
-    }
-    ensure(a.rfind("--", 0) == 0 && i + 1 < argc, "argument '", a, "': expected --name value");
-    a = a.substr(2);
-    ensure(o.v.count(a) == 1, "unknown option --", a, " (see --help)");
-    o.v[a] = argv[++i];
-  }
-  ensure(!o.str("rbm").empty(), "--rbm FILE (a trained Bernoulli RBM, e.g. from scripts/main-job) is required");
-  return o;
-}
-
-std::vector<Index> widths(const std::string& s) {
-  std::vector<Index> w;
-  std::stringstream in(s);
-  for (std::string t; std::getline(in, t, ',');) w.push_back(Index(std::stol(t)));
-  ensure(!w.empty(), "--hidden '", s, "' names no layer");
-  return w;
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
-struct Clock {
-  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-  double c0 = cpu_seconds();
-  double wall() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); }
-  double cpu() const { return cpu_seconds() - c0; }
-};
 
 // The net's last layer (weights and bias) set to zero: E_net ≡ 0, so the model starts as the RBM.
 void zero_last_layer(MlpEnergy<S>& net) {
@@ -178,7 +121,8 @@ MatrixX<S> train(Energy& model, const Matrixf& train_images, const Options& o, c
 }
 
 int run(int argc, char** argv) {
-  const Options o = parse(argc, argv);
+  const Options o = parse(argc, argv, "mnist_rbm_deep_energy", defaults());
+  ensure(!o.str("rbm").empty(), "--rbm FILE (a trained Bernoulli RBM, e.g. from scripts/main-job) is required");
   const Index threads = o.integer("threads");
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
                             threads > 0 ? std::size_t(threads) : tbb::this_task_arena::max_concurrency());

@@ -7,8 +7,8 @@
 // with a the logits of the training data's marginals (base_logits_from_data), fixed, not trained: p_base(x) ∝
 // exp(aᵀx) is the product of Bernoullis with those marginals, so an untrained net (E_net ≈ const) already gives
 // the data's pixel means, and the net learns what the marginals do not explain. a = 0 is "no base term".
-// θ is the net's θ alone (params(), accumulate_grad, weight decay on the net's weights), so the optimizers and
-// the trainer see the net; the energy-magnitude penalty (train/energy_penalty.hpp) applies to E_net = net().
+// θ is the net's θ alone (detail::NetParams: params(), accumulate_grad, weight decay on the net's weights), so the
+// optimizers and the trainer see the net; the energy-magnitude penalty (train/energy_penalty.hpp) applies to E_net = net().
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -21,6 +21,7 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/random.hpp"
 #include "ebm/core/types.hpp"
+#include "ebm/models/net_params.hpp"
 
 namespace ebm {
 
@@ -68,7 +69,9 @@ std::function<void(Rng&, std::span<S>)> base_distribution_initializer(const Vect
 }
 
 template <ContinuousEnergyModel M>
-class BaseTermEnergy {
+class BaseTermEnergy : public detail::NetParams<M> {
+  using detail::NetParams<M>::net_;
+
 public:
   using Scalar = typename M::Scalar;
   using S = Scalar;
@@ -78,7 +81,7 @@ public:
   };
 
   // The net with base logits a (one per input); a of zeros, or without_base(net), is no base term.
-  BaseTermEnergy(M net, VectorX<S> base_logits) : net_(std::move(net)), a_(std::move(base_logits)) {
+  BaseTermEnergy(M net, VectorX<S> base_logits) : detail::NetParams<M>(std::move(net)), a_(std::move(base_logits)) {
     ensure(a_.size() == net_.dim(), "BaseTermEnergy: ", a_.size(), " base logits for an energy of dimension ",
            net_.dim());
     for (Index i = 0; i < a_.size(); ++i)
@@ -91,30 +94,8 @@ public:
     return BaseTermEnergy(std::move(net), VectorX<S>::Zero(d));
   }
 
-  const M& net() const { return net_; }
-  M& net() { return net_; }
   const VectorX<S>& base_logits() const { return a_; }
   bool has_base() const { return has_base_; }
-
-  // ---- parameters: the net's -------------------------------------------------------------------------
-  Index dim() const { return net_.dim(); }
-  Index num_params() const { return net_.num_params(); }
-  Index num_weights() const
-    requires requires(const M& m) { m.num_weights(); }
-  {
-    return net_.num_weights();
-  }
-  const VectorX<S>& params() const { return net_.params(); }
-  std::string param_name(Index k) const
-    requires requires(const M& m) { m.param_name(k); }
-  {
-    return net_.param_name(k);
-  }
-  void set_params(const ConstVecRef<S>& theta) { net_.set_params(theta); }
-  template <class F>
-  void modify_params(F&& f) {
-    net_.modify_params(std::forward<F>(f));
-  }
 
   Workspace make_workspace(Index rows) const {
     Workspace ws;
@@ -146,10 +127,6 @@ public:
       net_.energy_and_grad(x, e, g);
     subtract_base(x, e, g);
   }
-  // gθ += w · Σ_r ∂E/∂θ(x_r): the base term has no parameters.
-  void accumulate_grad(const ConstBatchRef<S>& x, S weight, VecRef<S> grad) const {
-    net_.accumulate_grad(x, weight, grad);
-  }
 
 private:
   void subtract_base(const ConstBatchRef<S>& x, VecRef<S> e) const {
@@ -162,7 +139,6 @@ private:
     g.rowwise() -= a_.transpose();
   }
 
-  M net_;
   VectorX<S> a_;
   bool has_base_ = false;
 };

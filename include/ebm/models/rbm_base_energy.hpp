@@ -12,8 +12,8 @@
 //     probability min(1, exp(E_net(x) − E_net(x'))) (samplers/rbm_proposal.hpp);
 //   - AIS in two legs: the RBM's own AIS to log Z_RBM, then on to p from the same runs by tempering E_net alone
 //     (estimate/ais_rbm_base.hpp).
-// θ is the net's θ alone (params(), accumulate_grad, weight decay, the energy penalty on net()); the RBM is
-// fixed, as a base distribution is. Any binary kernel (Gibbs-with-Gradients, DMALA, ...) runs on it as well.
+// θ is the net's θ alone (detail::NetParams: params(), accumulate_grad, weight decay, the energy penalty on
+// net()); the RBM is fixed, as a base distribution is. Any binary kernel (Gibbs-with-Gradients, DMALA, ...) runs on it as well.
 #include <string>
 #include <utility>
 
@@ -21,12 +21,15 @@
 #include "ebm/core/error.hpp"
 #include "ebm/core/types.hpp"
 #include "ebm/models/base_term_energy.hpp"
+#include "ebm/models/net_params.hpp"
 #include "ebm/models/rbm_free_energy.hpp"
 
 namespace ebm {
 
 template <ContinuousEnergyModel M>
-class RbmBaseEnergy {
+class RbmBaseEnergy : public detail::NetParams<M> {
+  using detail::NetParams<M>::net_;
+
 public:
   using Scalar = typename M::Scalar;
   using S = Scalar;
@@ -38,42 +41,20 @@ public:
     MatrixX<S> g;   // rows × d: ∇ₓF while ∇ₓE_net is in the output
   };
 
-  RbmBaseEnergy(M net, BernoulliRBM<S> base) : net_(std::move(net)), base_(std::move(base)) {
+  RbmBaseEnergy(M net, BernoulliRBM<S> base) : detail::NetParams<M>(std::move(net)), base_(std::move(base)) {
     ensure(base_.dim() == net_.dim(), "RbmBaseEnergy: a base RBM with ", base_.dim(),
            " visible units for an energy of dimension ", net_.dim());
   }
 
-  const M& net() const { return net_; }
-  M& net() { return net_; }
   const RbmFreeEnergy<S>& base() const { return base_; }
   const BernoulliRBM<S>& base_rbm() const { return base_.rbm(); }
-
-  // ---- parameters: the net's -------------------------------------------------------------------------
-  Index dim() const { return net_.dim(); }
-  Index num_params() const { return net_.num_params(); }
-  Index num_weights() const
-    requires requires(const M& m) { m.num_weights(); }
-  {
-    return net_.num_weights();
-  }
-  const VectorX<S>& params() const { return net_.params(); }
-  std::string param_name(Index k) const
-    requires requires(const M& m) { m.param_name(k); }
-  {
-    return net_.param_name(k);
-  }
-  void set_params(const ConstVecRef<S>& theta) { net_.set_params(theta); }
-  template <class F>
-  void modify_params(F&& f) {
-    net_.modify_params(std::forward<F>(f));
-  }
 
   Workspace make_workspace(Index rows) const {
     Workspace ws;
     if constexpr (ContinuousEnergyModelWithWorkspace<M>) ws.net = net_.make_workspace(rows);
     ws.base = base_.make_workspace(rows);
     ws.e.resize(rows);
-    ws.g.resize(rows, dim());
+    ws.g.resize(rows, this->dim());
     return ws;
   }
 
@@ -116,10 +97,6 @@ public:
     e += f;
     g += gf;
   }
-  // gθ += w · Σ_r ∂E/∂θ(x_r): the net's (the base RBM is fixed).
-  void accumulate_grad(const ConstBatchRef<S>& x, S weight, VecRef<S> grad) const {
-    net_.accumulate_grad(x, weight, grad);
-  }
   void accumulate_weighted_grad(const ConstBatchRef<S>& x, const ConstVecRef<S>& w, VecRef<S> grad) const
     requires requires(const M& m) { m.accumulate_weighted_grad(x, w, grad); }
   {
@@ -132,7 +109,6 @@ private:
     if (ws.e.size() < rows || ws.g.rows() < rows) ws = make_workspace(rows);
   }
 
-  M net_;
   RbmFreeEnergy<S> base_;
 };
 
