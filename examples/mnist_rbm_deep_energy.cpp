@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "ebm/data/binarize.hpp"
@@ -73,10 +74,10 @@ void zero_last_layer(MlpEnergy<S>& net) {
 // θ moves): the second is there to measure what the RBM proposal buys.
 template <class K>
 K make_kernel() {
-  if constexpr (requires { K(0.2); })
-    return K(0.2);
-  else
+  if constexpr (std::is_same_v<K, Kernel>)
     return K();
+  else
+    return K(0.2);  // DMALA's first step size; tracking moves it
 }
 
 template <class K>
