@@ -212,6 +212,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
   vpo.mf_tolerance = a.mf_tolerance;
   vpo.method = PredictMethod::unary_argmin;
   ValSelection<Crf> unary_sel(val.x, val.y, labels, vpo, unaries.num_params());
+  std::vector<double> unary_nll;
   const auto t_unary = std::chrono::steady_clock::now();
   const double cpu_unary0 = process_cpu_seconds();
   if (!a.load_unaries.empty()) {
@@ -223,8 +224,11 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
     for (Index i = 0; i < t.size(); ++i) theta[i] = typename Unary::Scalar(t.data()[i]);  // one row or column
     unaries.set_params(theta);
   } else unary_trainer.fit(data, [&](const EpochReport& r) {
-    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs", r.epoch,
-        unary_trainer.last_epoch_objective() / double(side * side), r.seconds);
+    // The running training loss (mean over the epoch's minibatches): with the validation curve it says whether
+    // the unaries are limited by fitting or by generalizing.
+    const double nll = unary_trainer.last_epoch_objective() / double(side * side);
+    unary_nll.push_back(nll);
+    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs", r.epoch, nll, r.seconds);
     if (unary_sel.on()) {
       const auto s = unary_sel.evaluate(unaries, r.updates, r.epoch, "unaries");
       say("  validation accuracy %.4f  mean IoU %.4f  (CPU %.1fs)", s.accuracy, s.mean_iou,
@@ -244,6 +248,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
           unary_sel.selected().mean_iou);
     unary_sel.restore(unaries);
   }
+  if (!unary_nll.empty()) out["unary_train_nll"] = unary_nll;
   if (!a.save_unaries.empty())
     write_npy(a.save_unaries, Matrixd(unaries.params().template cast<double>()), NpyType::f32, true);
 
@@ -403,7 +408,8 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
   if (crf_last) {
     po.method = parse_predict_method(methods.front());
     t0 = std::chrono::steady_clock::now();
-    s_last = score(test.y, predict_labels(*crf_last, test.x, po), labels, since(t0));
+    const LabelMatrix y_last = predict_labels(*crf_last, test.x, po);  // before since(t0): argument order is unspecified
+    s_last = score(test.y, y_last, labels, since(t0));
   }
 
   out["train_seconds"] = {{"unaries", unary_seconds}, {"crf", crf_seconds}};

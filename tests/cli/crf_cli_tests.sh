@@ -70,7 +70,7 @@ python3 - crf_val1.json crf_val2.json <<'PY' || fail "ebm crf --val: curves, sel
 import json, sys
 j, j2 = (json.load(open(p)) for p in sys.argv[1:3])
 u, c = j["val_unaries"], j["val_crf"]
-assert [p["epoch"] for p in u["curve"]] == [1, 2, 3], u
+assert [p["epoch"] for p in u["curve"]] == [1, 2, 3] and len(j["unary_train_nll"]) == 3, u
 assert u["selected"]["mean_iou"] == max(p["mean_iou"] for p in u["curve"]), u
 # 4 updates an epoch: the start, updates 2 and 4 (epoch 1), 6 and 8 (epoch 2).
 assert [p["updates"] for p in c["curve"]] == [0, 2, 4, 6, 8], c
