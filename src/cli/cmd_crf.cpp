@@ -158,13 +158,15 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
   using Crf = GridCrf<Unary>;
   const Pairwise pw = parse_pairwise(a.pairwise);
   const ConditionalData<float> data(train.x, train.y);
-  nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test}, {"val", a.n_val}, {"val_every", a.val_every}, {"val_predict", a.val_predict},
+  nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test},
+                        {"val", a.n_val},       {"val_every", a.val_every},   {"val_predict", a.val_predict},
                         {"side", side},         {"labels", labels},           {"unary", a.unary},
                         {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler}, {"crf_objective", a.crf_objective},
                         {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
                         {"unary_lr", a.unary_lr}, {"unary_lr_schedule", a.unary_lr_schedule},
                         {"unary_lr_final", a.unary_lr_final}, {"background_weight", a.background_weight},
-                        {"features", feat.count()}, {"load_unaries", a.load_unaries}, {"seed", a.seed},         {"predict", a.predict}};
+                        {"features", feat.count()}, {"load_unaries", a.load_unaries}, {"seed", a.seed},
+                        {"predict", a.predict}};
   if constexpr (requires { unary.net(); }) {
     out["conv_channels"] = a.conv_channels;
     out["dilations"] = a.dilations;
@@ -219,7 +221,8 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
     // Trained unaries from an earlier run (--save-unaries): several CRF methods on the same unaries, trained once.
     const Matrixd t = read_npy(a.load_unaries);
     ensure(t.size() == unaries.num_params(), "--load-unaries ", a.load_unaries, " holds ", t.size(),
-           " parameters; these unaries (", a.unary, ", the same options as the saving run) have ", unaries.num_params());
+           " parameters; these unaries (", a.unary, ", the same options as the saving run) have ",
+           unaries.num_params());
     VectorX<typename Unary::Scalar> theta(t.size());
     for (Index i = 0; i < t.size(); ++i) theta[i] = typename Unary::Scalar(t.data()[i]);  // one row or column
     unaries.set_params(theta);
@@ -408,7 +411,8 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Lab
   if (crf_last) {
     po.method = parse_predict_method(methods.front());
     t0 = std::chrono::steady_clock::now();
-    const LabelMatrix y_last = predict_labels(*crf_last, test.x, po);  // before since(t0): argument order is unspecified
+    // Labels first, then since(t0): the order in which function arguments are evaluated is unspecified.
+    const LabelMatrix y_last = predict_labels(*crf_last, test.x, po);
     s_last = score(test.y, y_last, labels, since(t0));
   }
 
@@ -577,7 +581,8 @@ void add_crf(CLI::App& app) {
                 "parameters of the best validation mean IoU, scored after every epoch (not counted as training time)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  c->add_option("--val-every", a->val_every, "also score the CRF on the validation images every this many updates (0 = epochs only)")
+  c->add_option("--val-every", a->val_every,
+                "also score the CRF on the validation images every this many updates (0 = epochs only)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   c->add_option("--val-predict", a->val_predict, "the CRF's prediction on the validation images: mf | mpm | map | icm")
@@ -625,7 +630,8 @@ void add_crf(CLI::App& app) {
     ensure(a->batch <= a->n_train, "--batch = ", a->batch, " exceeds the ", a->n_train, " training images");
     ensure(a->crf_batch <= a->n_train, "--crf-batch = ", a->crf_batch, " exceeds the ", a->n_train, " training images");
     ensure(!a->unary_eval || a->n_val > 0, "--unary-eval scores the validation images, but --val is 0");
-    ensure(a->val_every == 0 || a->n_val > 0, "--val-every = ", a->val_every, " needs validation images, but --val is 0");
+    ensure(a->val_every == 0 || a->n_val > 0, "--val-every = ", a->val_every,
+           " needs validation images, but --val is 0");
     if (a->task == "segment") {
       // Training composites draw their digits from the first 20,000 training digits, validation composites from
       // the next 10,000 (so no digit is in both), held-out ones from all 10,000 t10k digits. A smaller file (the
@@ -643,7 +649,8 @@ void add_crf(CLI::App& app) {
       Composites tr = make_mnist_composites(digits.topRows(n_fit), fit_classes, a->n_train, opt, a->seed);
       Labelled val{Matrixf(0, a->canvas * a->canvas), LabelMatrix(0, a->canvas * a->canvas)};
       if (a->n_val > 0) {
-        ensure(n_held > 0, "--data-dir ", a->data_dir, ": ", digits.rows(), " training digits leave none for --val; use --val 0");
+        ensure(n_held > 0, "--data-dir ", a->data_dir, ": ", digits.rows(),
+               " training digits leave none for --val; use --val 0");
         Composites va = make_mnist_composites(digits.middleRows(n_fit, n_held), val_classes, a->n_val, opt,
                                               a->seed + 2000003);
         val = {std::move(va.x), std::move(va.y)};
