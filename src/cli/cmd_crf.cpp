@@ -14,6 +14,11 @@
 // trains and scores the unaries alone. --pairwise contrast gives every edge its own Potts weight from a small
 // network of the image around it, on top of a learned L x L table (crf/edge_net.hpp); --predict takes a comma
 // list of methods (e.g. mpm,mf) and scores the CRF by each.
+// Model selection (cli/crf_selection.hpp): --val N validation images, disjoint from training and test, are scored
+// after every unary epoch and every CRF epoch (and every --val-every CRF updates); the unaries and the CRF each
+// keep the θ of the best validation mean IoU, and only that θ is scored on the held-out test images.
+// --sampler pt trains by PT-PCD (ConditionalTempering); --crf-objective piecewise+likelihood fine-tunes a
+// piecewise-trained CRF by the sampled likelihood gradient.
 #include <tbb/global_control.h>
 
 #include <algorithm>
@@ -23,12 +28,14 @@
 #include <filesystem>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/cpu_clock.hpp"
+#include "cli/crf_selection.hpp"
 #include "ebm/crf/conv_unary.hpp"
 #include "ebm/crf/grid_crf.hpp"
 #include "ebm/crf/metrics.hpp"
@@ -38,10 +45,13 @@
 #include "ebm/data/denoising.hpp"
 #include "ebm/data/mnist_composites.hpp"
 #include "ebm/io/idx.hpp"
+#include "ebm/io/npy.hpp"
 #include "ebm/io/png.hpp"
 #include "ebm/samplers/chain_policies.hpp"
+#include "ebm/samplers/conditional_tempering.hpp"
 #include "ebm/samplers/per_example_chains.hpp"
 #include "ebm/samplers/site_gibbs.hpp"
+#include "ebm/samplers/temperature_ladder.hpp"
 #include "ebm/train/objective_trainer.hpp"
 #include "ebm/train/trainer.hpp"
 
@@ -65,7 +75,18 @@ struct CrfArgs {
   // (crf/piecewise.hpp, label weights; digits weigh 1).
   std::string unary_lr_schedule = "constant";
   double unary_lr_final = 0.0, background_weight = 1.0;
-  bool unary_eval = false;  // score the held-out images after every unary epoch
+  std::string save_unaries, load_unaries;  // the unaries' θ (.npy), selected, to train CRFs on them later
+  bool unary_eval = false;  // kept for old command lines: with --val > 0 every unary epoch is scored anyway
+  // Validation (model selection): n_val composites (or digits) disjoint from training and test; the unaries and
+  // the CRF each keep the θ of the best validation mean IoU, scored after every epoch and, for the CRF, every
+  // val_every updates (0: epochs only) by val_predict.
+  Index n_val = 200, val_every = 0;
+  std::string val_predict = "mf";
+  // --crf-objective piecewise+likelihood: epochs of piecewise training before the sampled-likelihood ones.
+  int pretrain_epochs = 1;
+  // --sampler pt: a geometric ladder of this many temperatures down to beta_min (ConditionalTempering).
+  int temperatures = 4;
+  double beta_min = 0.5;
   std::uint64_t seed = 1;
   bool json = false;
   // The cnn unary: 3 x 3 layers of these widths and dilations (receptive field 1 + 2·Σ dilations = 31 pixels,
@@ -132,18 +153,20 @@ double since(std::chrono::steady_clock::time_point t0) {
 }
 // The process's CPU time (all threads): on a shared machine the honest measure of the work done.
 template <class Unary>
-void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index side, int labels, PatchFeatures feat,
-         Unary unary, double input_error) {
+void run(const CrfArgs& a, const Labelled& train, const Labelled& val, const Labelled& test, Index side, int labels,
+         PatchFeatures feat, Unary unary, double input_error) {
   using Crf = GridCrf<Unary>;
   const Pairwise pw = parse_pairwise(a.pairwise);
   const ConditionalData<float> data(train.x, train.y);
   nlohmann::json out = {{"task", a.task},       {"train", a.n_train},         {"test", a.n_test},
+                        {"val", a.n_val},       {"val_every", a.val_every},   {"val_predict", a.val_predict},
                         {"side", side},         {"labels", labels},           {"unary", a.unary},
                         {"hidden", unary.hidden()}, {"pairwise", a.pairwise}, {"sampler", a.sampler}, {"crf_objective", a.crf_objective},
                         {"k", a.k},             {"epochs", a.epochs},         {"unary_epochs", a.unary_epochs},
                         {"unary_lr", a.unary_lr}, {"unary_lr_schedule", a.unary_lr_schedule},
                         {"unary_lr_final", a.unary_lr_final}, {"background_weight", a.background_weight},
-                        {"features", feat.count()}, {"seed", a.seed},         {"predict", a.predict}};
+                        {"features", feat.count()}, {"load_unaries", a.load_unaries}, {"seed", a.seed},
+                        {"predict", a.predict}};
   if constexpr (requires { unary.net(); }) {
     out["conv_channels"] = a.conv_channels;
     out["dilations"] = a.dilations;
@@ -180,31 +203,61 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
     pieces.set_label_weights(std::move(c));
   }
   ObjectiveTrainer unary_trainer(unaries, pieces, uo);
+  // Validation scoring: the unaries by their argmin, the CRF by --val-predict (deterministic by default: mean
+  // field), each from its own seed so that scoring never touches a training stream.
+  PredictOptions vpo;
+  vpo.seed = a.seed + 3;
+  vpo.burn_in = a.burn_in;
+  vpo.sweeps = a.sweeps;
+  vpo.anneal_sweeps = a.burn_in + a.sweeps;
+  vpo.mf_iterations = a.mf_iterations;
+  vpo.mf_tolerance = a.mf_tolerance;
+  vpo.method = PredictMethod::unary_argmin;
+  ValSelection<Crf> unary_sel(val.x, val.y, labels, vpo, unaries.num_params());
+  std::vector<double> unary_nll;
   const auto t_unary = std::chrono::steady_clock::now();
   const double cpu_unary0 = process_cpu_seconds();
-  double eval_cpu = 0;  // --unary-eval's held-out scoring, not counted as training time
-  nlohmann::json curve = nlohmann::json::array();
-  unary_trainer.fit(data, [&](const EpochReport& r) {
-    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs", r.epoch,
-        unary_trainer.last_epoch_objective() / double(side * side), r.seconds);
-    if (a.unary_eval) {
-      const double c0 = process_cpu_seconds();
-      PredictOptions po;
-      po.method = PredictMethod::unary_argmin;
-      const auto s = score_labels(test.y, predict_labels(unaries, test.x, po), labels);
-      eval_cpu += process_cpu_seconds() - c0;
-      say("  held-out accuracy %.4f  mean IoU %.4f  (CPU %.1fs)", s.accuracy, s.mean_iou,
-          process_cpu_seconds() - cpu_unary0 - eval_cpu);
-      curve.push_back({{"epoch", r.epoch}, {"accuracy", s.accuracy}, {"mean_iou", s.mean_iou}});
+  if (!a.load_unaries.empty()) {
+    // Trained unaries from an earlier run (--save-unaries): several CRF methods on the same unaries, trained once.
+    const Matrixd t = read_npy(a.load_unaries);
+    ensure(t.size() == unaries.num_params(), "--load-unaries ", a.load_unaries, " holds ", t.size(),
+           " parameters; these unaries (", a.unary, ", the same options as the saving run) have ",
+           unaries.num_params());
+    VectorX<typename Unary::Scalar> theta(t.size());
+    for (Index i = 0; i < t.size(); ++i) theta[i] = typename Unary::Scalar(t.data()[i]);  // one row or column
+    unaries.set_params(theta);
+  } else unary_trainer.fit(data, [&](const EpochReport& r) {
+    // The running training loss (mean over the epoch's minibatches): with the validation curve it says whether
+    // the unaries are limited by fitting or by generalizing.
+    const double nll = unary_trainer.last_epoch_objective() / double(side * side);
+    unary_nll.push_back(nll);
+    say("unaries  epoch %2d  per-pixel NLL %.4f  %6.1fs", r.epoch, nll, r.seconds);
+    if (unary_sel.on()) {
+      const auto s = unary_sel.evaluate(unaries, r.updates, r.epoch, "unaries");
+      say("  validation accuracy %.4f  mean IoU %.4f  (CPU %.1fs)", s.accuracy, s.mean_iou,
+          process_cpu_seconds() - cpu_unary0 - unary_sel.cpu_seconds());
     }
     say("\n");
     return true;
   });
-  const double unary_seconds = since(t_unary), unary_cpu = process_cpu_seconds() - cpu_unary0 - eval_cpu;
-  if (a.unary_eval) out["unary_curve"] = curve;
+  const double unary_seconds = since(t_unary),
+               unary_cpu = process_cpu_seconds() - cpu_unary0 - unary_sel.cpu_seconds();
+  if (unary_sel.on() && a.load_unaries.empty()) {
+    out["val_unaries"] = unary_sel.json();
+    // Kept for old readers of --unary-eval: the per-epoch curve, now on the validation images.
+    out["unary_curve"] = out["val_unaries"]["curve"];
+    if (!unary_sel.selected_last())
+      say("unaries: epoch %g selected (validation mean IoU %.4f)\n", unary_sel.selected().epoch,
+          unary_sel.selected().mean_iou);
+    unary_sel.restore(unaries);
+  }
+  if (!unary_nll.empty()) out["unary_train_nll"] = unary_nll;
+  if (!a.save_unaries.empty())
+    write_npy(a.save_unaries, Matrixd(unaries.params().template cast<double>()), NpyType::f32, true);
 
-  // (b) The CRF: the trained unaries plus a Potts start (contrast: every edge's coupling starts at --potts),
-  // then everything jointly by the sampled gradient.
+  // (b) The CRF: the (selected) unaries plus a Potts start (contrast: every edge's coupling starts at --potts),
+  // then everything jointly by the sampled gradient, piecewise or pseudo-likelihood, or piecewise then the
+  // sampled gradient (--crf-objective piecewise+likelihood: a fresh Adam state for the second stage).
   Crf crf = unaries;
   crf.init_pairwise(a.seed, float(a.potts));
   TrainOptions co = uo;
@@ -212,36 +265,93 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   co.learning_rate = a.lr;
   if (a.crf_batch > 0) co.batch_size = a.crf_batch;
   co.seed = a.seed + 1;
+  vpo.method = parse_predict_method(a.val_predict);
+  ValSelection<Crf> crf_sel(val.x, val.y, labels, vpo, crf.num_params());
   const auto t_crf = std::chrono::steady_clock::now();
-  auto report = [&](const EpochReport& r) {
-    if (pw == Pairwise::potts)
-      say("CRF      epoch %2d  Potts weight %.3f  %6.1fs\n", r.epoch, double(crf.params()[crf.pairwise_offset()]),
-          r.seconds);
-    else
-      say("CRF      epoch %2d  %6.1fs\n", r.epoch, r.seconds);
-    return true;
+  const double cpu_crf0 = process_cpu_seconds();
+  // Updates and epochs of the stages already done, so that the curve counts across stages.
+  std::int64_t updates_before = 0;
+  int epochs_before = 0;
+  auto validate = [&](std::int64_t updates, double epoch, const char* stage) {
+    const auto s = crf_sel.evaluate(crf, updates, epoch, stage);
+    say("  validation (%s) accuracy %.4f  mean IoU %.4f\n", a.val_predict.c_str(), s.accuracy, s.mean_iou);
   };
+  // Epochs of one stage, reporting each, validating at its end and every --val-every updates.
+  auto run_stage = [&](auto& trainer, const char* stage) {
+    while (trainer.epochs_done() < trainer.options().epochs) {
+      const EpochReport r = trainer.train_epoch(data, [&](Index u, Index per_epoch) {
+        const std::int64_t done = updates_before + trainer.updates_done();
+        if (crf_sel.on() && a.val_every > 0 && u < per_epoch && done % a.val_every == 0)
+          validate(done, epochs_before + trainer.epochs_done() + double(u) / double(per_epoch), stage);
+      });
+      if (pw == Pairwise::potts)
+        say("CRF      epoch %2d  %s  Potts weight %.3f  %6.1fs\n", epochs_before + r.epoch, stage,
+            double(crf.params()[crf.pairwise_offset()]), r.seconds);
+      else
+        say("CRF      epoch %2d  %s  %6.1fs\n", epochs_before + r.epoch, stage, r.seconds);
+      if (crf_sel.on()) validate(updates_before + r.updates, epochs_before + r.epoch, stage);
+    }
+    updates_before += trainer.updates_done();
+    epochs_before += trainer.epochs_done();
+  };
+  nlohmann::json swap_rates;
+  auto likelihood_stage = [&](const TrainOptions& o) {
+    const SiteGibbs<Crf> gibbs(SiteScan::checkerboard);
+    if (a.sampler == "pcd") {
+      PerExampleChains<SiteGibbs<Crf>> chains(gibbs, train.x.rows(), a.k, a.seed);
+      Trainer trainer(crf, chains, o);
+      run_stage(trainer, "pcd");
+    } else if (a.sampler == "pt") {
+      // PT-PCD: K stored label rows per training example, swaps between neighbouring temperatures.
+      ConditionalTempering<SiteGibbs<Crf>> chains(gibbs, train.x.rows(), geometric_ladder(a.temperatures, a.beta_min),
+                                                   a.k, a.seed);
+      Trainer trainer(crf, chains, o);
+      run_stage(trainer, "pt-pcd");
+      swap_rates = chains.swap_rates();
+    } else {
+      ContrastiveDivergence<SiteGibbs<Crf>> chains(gibbs, a.k, a.seed);
+      Trainer trainer(crf, chains, o);
+      run_stage(trainer, "cd");
+    }
+  };
+  if (with_crf && crf_sel.on()) validate(0, 0.0, "start");  // the start may be the best: training did not help
   if (!with_crf) {
     // --epochs 0: the unaries alone.
-  } else if (a.crf_objective == "piecewise") {
+  } else if (a.crf_objective == "piecewise" || a.crf_objective == "piecewise+likelihood") {
     // Every unary and edge piece normalized on its own (crf/piecewise.hpp): no sampler.
     PiecewiseObjective<Unary> objective;
-    ObjectiveTrainer trainer(crf, objective, co);
-    trainer.fit(data, report);
+    TrainOptions po = co;
+    if (a.crf_objective != "piecewise") po.epochs = a.pretrain_epochs;
+    ObjectiveTrainer trainer(crf, objective, po);
+    run_stage(trainer, "piecewise");
+    if (a.crf_objective != "piecewise") {
+      TrainOptions lo = co;
+      lo.seed = co.seed + 1;  // a different minibatch order from the piecewise stage's
+      likelihood_stage(lo);
+    }
   } else if (a.crf_objective == "pl") {
     PseudoLikelihood<Unary> objective;
     ObjectiveTrainer trainer(crf, objective, co);
-    trainer.fit(data, report);
-  } else if (a.sampler == "pcd") {
-    PerExampleChains<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), train.x.rows(), a.k, a.seed);
-    Trainer trainer(crf, chains, co);
-    trainer.fit(data, report);
+    run_stage(trainer, "pl");
   } else {
-    ContrastiveDivergence<SiteGibbs<Crf>> chains(SiteGibbs<Crf>(SiteScan::checkerboard), a.k, a.seed);
-    Trainer trainer(crf, chains, co);
-    trainer.fit(data, report);
+    likelihood_stage(co);
   }
-  const double crf_seconds = since(t_crf);
+  const double crf_seconds = since(t_crf), crf_cpu = process_cpu_seconds() - cpu_crf0 - crf_sel.cpu_seconds();
+  if (!swap_rates.is_null()) out["swap_rates"] = swap_rates;
+  if (pw == Pairwise::potts) out["potts_weight_last"] = crf.params()[crf.pairwise_offset()];
+  // The last θ's held-out labels by the first --predict method, scored beside the selected θ's when selection
+  // changed θ (reported for the record, never used to choose).
+  std::optional<Crf> crf_last;
+  if (with_crf && crf_sel.on()) {
+    out["val_crf"] = crf_sel.json();
+    if (!crf_sel.selected_last()) {
+      crf_last = crf;
+      say("CRF: update %lld (epoch %g, %s) selected (validation mean IoU %.4f)\n",
+          (long long)crf_sel.selected().updates, crf_sel.selected().epoch, crf_sel.selected().stage.c_str(),
+          crf_sel.selected().mean_iou);
+    }
+    crf_sel.restore(crf);
+  }
   if (pw == Pairwise::potts) out["potts_weight"] = crf.params()[crf.pairwise_offset()];
   if (pw == Pairwise::contrast && with_crf) {
     // What the edge network learned: the mean held-out coupling by the true labels at the edge's ends, inside
@@ -297,9 +407,18 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
     if (m == 0) y_crf = std::move(y);
   }
   const Scores s_crf = with_crf ? s_methods.front() : Scores{};
+  std::optional<Scores> s_last;
+  if (crf_last) {
+    po.method = parse_predict_method(methods.front());
+    t0 = std::chrono::steady_clock::now();
+    // Labels first, then since(t0): the order in which function arguments are evaluated is unspecified.
+    const LabelMatrix y_last = predict_labels(*crf_last, test.x, po);
+    s_last = score(test.y, y_last, labels, since(t0));
+  }
 
   out["train_seconds"] = {{"unaries", unary_seconds}, {"crf", crf_seconds}};
-  out["train_cpu_seconds"] = {{"unaries", unary_cpu}};
+  // CPU time without the validation scoring.
+  out["train_cpu_seconds"] = {{"unaries", unary_cpu}, {"crf", crf_cpu}};
   auto scores_json = [&](const Scores& s) {
     nlohmann::json j = {{"accuracy", s.accuracy}, {"mean_iou", s.mean_iou}, {"error", 1 - s.accuracy},
                         {"predict_seconds", s.seconds}};
@@ -309,6 +428,7 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
   if (with_crf) {
     out["crf"] = scores_json(s_crf);
     for (std::size_t m = 0; m < methods.size(); ++m) out["crf_by_predict"][methods[m]] = scores_json(s_methods[m]);
+    if (s_last) out["crf_last"] = scores_json(*s_last);
   }
   if (a.task == "denoise") out["input_error"] = input_error;
 
@@ -338,7 +458,11 @@ void run(const CrfArgs& a, const Labelled& train, const Labelled& test, Index si
     std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", crf_name.c_str(), s_methods[m].accuracy,
                 s_methods[m].mean_iou, 1 - s_methods[m].accuracy, s_methods[m].seconds);
   }
-  std::printf("training: unaries %.1fs (CPU %.1fs), CRF %.1fs\n", unary_seconds, unary_cpu, crf_seconds);
+  if (s_last)
+    std::printf("%-30s %.4f       %.4f    %.4f     %5.1fs\n", ("last CRF (" + methods.front() + ")").c_str(),
+                s_last->accuracy, s_last->mean_iou, 1 - s_last->accuracy, s_last->seconds);
+  std::printf("training: unaries %.1fs (CPU %.1fs), CRF %.1fs (CPU %.1fs)\n", unary_seconds, unary_cpu, crf_seconds,
+              crf_cpu);
   if (out.contains("png")) std::printf("picture (input | truth | unaries | CRF): %s\n", out["png"].get<std::string>().c_str());
 }
 
@@ -408,11 +532,23 @@ void add_crf(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--potts", a->potts, "starting Potts weight of the CRF")->check(CLI::Range(0.0, 10.0))->capture_default_str();
   c->add_option("--crf-objective", a->crf_objective,
-                "how the CRF stage trains: likelihood (the sampled gradient, --sampler) | piecewise | pl (pseudo-likelihood)")
-      ->check(CLI::IsMember({"likelihood", "piecewise", "pl"}))
+                "how the CRF stage trains: likelihood (the sampled gradient, --sampler) | piecewise | pl (pseudo-likelihood) | "
+                "piecewise+likelihood (--pretrain-epochs of piecewise, then --epochs of likelihood)")
+      ->check(CLI::IsMember({"likelihood", "piecewise", "pl", "piecewise+likelihood"}))
       ->capture_default_str();
-  c->add_option("--sampler", a->sampler, "pcd (one persistent chain per training image) | cd (restart at the labels)")
-      ->check(CLI::IsMember({"pcd", "cd"}))
+  c->add_option("--pretrain-epochs", a->pretrain_epochs, "piecewise+likelihood: epochs of piecewise training first")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  c->add_option("--sampler", a->sampler,
+                "pcd (one persistent chain per training image) | cd (restart at the labels) | pt (PT-PCD: persistent "
+                "chains at --temperatures temperatures down to --beta-min, swapping neighbours)")
+      ->check(CLI::IsMember({"pcd", "cd", "pt"}))
+      ->capture_default_str();
+  c->add_option("--temperatures", a->temperatures, "pt: temperatures of the geometric ladder (1 = PCD)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  c->add_option("--beta-min", a->beta_min, "pt: the coldest-to-hottest ladder ends at this inverse temperature")
+      ->check(CLI::Range(1e-3, 0.999))
       ->capture_default_str();
   c->add_option("--k", a->k, "checkerboard Gibbs sweeps per update")->check(CLI::Range(1, 1000))->capture_default_str();
   c->add_option("--epochs", a->epochs, "CRF training epochs (0: train and score the unaries alone)")
@@ -434,7 +570,24 @@ void add_crf(CLI::App& app) {
                 "weight of background (label 0) pixels in the unaries' loss (other labels weigh 1)")
       ->check(CLI::Range(1e-3, 1e3))
       ->capture_default_str();
-  c->add_flag("--unary-eval", a->unary_eval, "score the held-out images after every unary epoch (not counted as training time)");
+  c->add_flag("--unary-eval", a->unary_eval,
+              "kept for old command lines: with --val > 0 the validation images are scored after every unary epoch");
+  c->add_option("--save-unaries", a->save_unaries, "write the trained (selected) unaries' parameters to this .npy");
+  c->add_option("--load-unaries", a->load_unaries,
+                "take the unaries' parameters from this .npy (--save-unaries, same data and unary options) instead of "
+                "training them");
+  c->add_option("--val", a->n_val,
+                "validation images (0 = none), disjoint from training and test: the unaries and the CRF each keep the "
+                "parameters of the best validation mean IoU, scored after every epoch (not counted as training time)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--val-every", a->val_every,
+                "also score the CRF on the validation images every this many updates (0 = epochs only)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  c->add_option("--val-predict", a->val_predict, "the CRF's prediction on the validation images: mf | mpm | map | icm")
+      ->check(CLI::IsMember({"mf", "mpm", "map", "icm"}))
+      ->capture_default_str();
   c->add_option("--predict", a->predict,
                 "CRF prediction, or a comma list scored one by one: mpm (max marginal, Gibbs) | mf (mean field) | "
                 "map (annealed Gibbs + ICM) | icm")
@@ -476,39 +629,63 @@ void add_crf(CLI::App& app) {
       threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, a->threads);
     ensure(a->batch <= a->n_train, "--batch = ", a->batch, " exceeds the ", a->n_train, " training images");
     ensure(a->crf_batch <= a->n_train, "--crf-batch = ", a->crf_batch, " exceeds the ", a->n_train, " training images");
+    ensure(!a->unary_eval || a->n_val > 0, "--unary-eval scores the validation images, but --val is 0");
+    ensure(a->val_every == 0 || a->n_val > 0, "--val-every = ", a->val_every,
+           " needs validation images, but --val is 0");
     if (a->task == "segment") {
-      // Composites draw their digits from the first 20,000 training digits and all 10,000 t10k digits.
+      // Training composites draw their digits from the first 20,000 training digits, validation composites from
+      // the next 10,000 (so no digit is in both), held-out ones from all 10,000 t10k digits. A smaller file (the
+      // tests' synthetic one) is split two thirds / one third the same way.
       Matrixf digits;
       std::vector<int> classes;
       CompositeOptions opt;
       opt.canvas = a->canvas;
       opt.noise_sigma = a->noise;
-      load_digits(a->data_dir, "train", 20000, digits, classes);
-      Composites tr = make_mnist_composites(digits, classes, a->n_train, opt, a->seed);
+      load_digits(a->data_dir, "train", 30000, digits, classes);
+      const Index n_fit = std::min<Index>(20000, digits.rows() - digits.rows() / 3),
+                  n_held = std::min<Index>(10000, digits.rows() - n_fit);
+      const std::vector<int> fit_classes(classes.begin(), classes.begin() + n_fit),
+          val_classes(classes.begin() + n_fit, classes.begin() + n_fit + n_held);
+      Composites tr = make_mnist_composites(digits.topRows(n_fit), fit_classes, a->n_train, opt, a->seed);
+      Labelled val{Matrixf(0, a->canvas * a->canvas), LabelMatrix(0, a->canvas * a->canvas)};
+      if (a->n_val > 0) {
+        ensure(n_held > 0, "--data-dir ", a->data_dir, ": ", digits.rows(),
+               " training digits leave none for --val; use --val 0");
+        Composites va = make_mnist_composites(digits.middleRows(n_fit, n_held), val_classes, a->n_val, opt,
+                                              a->seed + 2000003);
+        val = {std::move(va.x), std::move(va.y)};
+      }
       load_digits(a->data_dir, "t10k", 10000, digits, classes);
       Composites te = make_mnist_composites(digits, classes, a->n_test, opt, a->seed + 1000003);
       const Labelled train{std::move(tr.x), std::move(tr.y)}, test{std::move(te.x), std::move(te.y)};
       // A 5 x 5 patch for edges, and 7 x 7 cells of the 4x-pooled image (28 pixels: a digit) for its class.
       const PatchFeatures feat = features(*a, a->unary == "cnn" ? PatchFeatures{0, 1, 0} : PatchFeatures{2, 4, 3});
       if (a->unary == "cnn")
-        run(*a, train, test, a->canvas, Composites::labels, feat, conv_unary(*a, a->canvas, feat, 11), 0.0);
+        run(*a, train, val, test, a->canvas, Composites::labels, feat, conv_unary(*a, a->canvas, feat, 11), 0.0);
       else if (a->unary == "mlp")
-        run(*a, train, test, a->canvas, Composites::labels, feat, MlpUnary<float>(feat.count(), a->hidden, 11), 0.0);
+        run(*a, train, val, test, a->canvas, Composites::labels, feat, MlpUnary<float>(feat.count(), a->hidden, 11),
+            0.0);
       else
-        run(*a, train, test, a->canvas, Composites::labels, feat, LinearUnary<float>(feat.count(), 11), 0.0);
+        run(*a, train, val, test, a->canvas, Composites::labels, feat, LinearUnary<float>(feat.count(), 11), 0.0);
     } else {
       Matrixf digits;
       std::vector<int> classes;
-      load_digits(a->data_dir, "train", a->n_train, digits, classes);
-      ensure(digits.rows() == a->n_train, "--train = ", a->n_train, " but ", a->data_dir, " has ", digits.rows(),
+      // Validation digits: the --val training digits after the first --train ones.
+      load_digits(a->data_dir, "train", a->n_train + a->n_val, digits, classes);
+      ensure(digits.rows() >= a->n_train, "--train = ", a->n_train, " but ", a->data_dir, " has ", digits.rows(),
              " training digits");
-      DenoisingData tr = make_denoising(digits, a->flip, a->seed);
+      ensure(digits.rows() == a->n_train + a->n_val, "--train = ", a->n_train, " and --val = ", a->n_val, " but ",
+             a->data_dir, " has ", digits.rows(), " training digits");
+      DenoisingData tr = make_denoising(digits.topRows(a->n_train), a->flip, a->seed);
+      DenoisingData va;
+      if (a->n_val > 0) va = make_denoising(digits.bottomRows(a->n_val), a->flip, a->seed + 2000003);
       load_digits(a->data_dir, "t10k", a->n_test, digits, classes);
       ensure(digits.rows() == a->n_test, "--test = ", a->n_test, " but ", a->data_dir, " has ", digits.rows(),
              " t10k digits");
       DenoisingData te = make_denoising(digits, a->flip, a->seed + 1000003);
       const double input_error = input_error_rate(te);
-      const Labelled train{std::move(tr.x), std::move(tr.y)}, test{std::move(te.x), std::move(te.y)};
+      const Labelled train{std::move(tr.x), std::move(tr.y)}, val{std::move(va.x), std::move(va.y)},
+          test{std::move(te.x), std::move(te.y)};
       const auto side = Index(std::lround(std::sqrt(double(train.x.cols()))));
       ensure(side * side == train.x.cols(), "--data-dir ", a->data_dir, ": digits of ", train.x.cols(),
              " pixels are not square");
@@ -516,11 +693,11 @@ void add_crf(CLI::App& app) {
       // the pairwise terms' work); --radius 1 gives them the 3 x 3 neighbourhood.
       const PatchFeatures feat = features(*a, {0, 1, 0});
       if (a->unary == "cnn")
-        run(*a, train, test, side, 2, feat, conv_unary(*a, side, feat, 2), input_error);
+        run(*a, train, val, test, side, 2, feat, conv_unary(*a, side, feat, 2), input_error);
       else if (a->unary == "mlp")
-        run(*a, train, test, side, 2, feat, MlpUnary<float>(feat.count(), a->hidden, 2), input_error);
+        run(*a, train, val, test, side, 2, feat, MlpUnary<float>(feat.count(), a->hidden, 2), input_error);
       else
-        run(*a, train, test, side, 2, feat, LinearUnary<float>(feat.count(), 2), input_error);
+        run(*a, train, val, test, side, 2, feat, LinearUnary<float>(feat.count(), 2), input_error);
     }
   });
 }
