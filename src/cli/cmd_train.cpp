@@ -211,8 +211,8 @@ void train_rbm(const TrainRun& r) {
 void add_train(CLI::App& app) {
   auto a = std::make_shared<TrainArgs>();
   CLI::App* c = app.add_subcommand(
-      "train", "train a Bernoulli RBM (CD-k, PCD-k, PT-PCD) or an MLP energy over binary data (GWG, DULA, DMALA; "
-               "PCD, replay buffer, CD)");
+      "train", "train a Bernoulli RBM (block Gibbs, or any binary kernel on its free energy) or an MLP energy over "
+               "binary data (GWG, DULA, DMALA, ...; PCD, CD, PT, replay buffer)");
   add_train_options(*c, *a);
   c->callback([a, c] {
     std::unique_ptr<tbb::global_control> threads;

@@ -38,7 +38,7 @@ public:
     const double c0 = process_cpu_seconds();
     const SegmentationScores s = score_labels(y_, predict_labels(model, x_, po_), labels_);
     curve_.push_back({updates, epoch, stage, s.accuracy, s.mean_iou});
-    if (best_.offer(s.mean_iou, std::int64_t(curve_.size() - 1), model.params())) selected_ = curve_.size() - 1;
+    best_.offer(s.mean_iou, std::int64_t(curve_.size() - 1), model.params());  // the step is the curve index
     cpu_ += process_cpu_seconds() - c0;
     return s;
   }
@@ -47,21 +47,19 @@ public:
   void restore(Model& model) const {
     if (best_.has_best()) model.set_params(best_.params());
   }
-  bool selected_last() const { return !best_.has_best() || selected_ + 1 == curve_.size(); }
-  const Point& selected() const { return curve_[selected_]; }
+  bool selected_last() const { return !best_.has_best() || std::size_t(best_.step()) + 1 == curve_.size(); }
+  const Point& selected() const { return curve_[std::size_t(best_.step())]; }
   double cpu_seconds() const { return cpu_; }
 
   nlohmann::json json() const {
+    auto point = [](const Point& p) {
+      return nlohmann::json{{"updates", p.updates}, {"epoch", p.epoch}, {"stage", p.stage}, {"accuracy", p.accuracy},
+                            {"mean_iou", p.mean_iou}};
+    };
     nlohmann::json curve = nlohmann::json::array();
-    for (const Point& p : curve_)
-      curve.push_back({{"updates", p.updates}, {"epoch", p.epoch}, {"stage", p.stage}, {"accuracy", p.accuracy},
-                       {"mean_iou", p.mean_iou}});
+    for (const Point& p : curve_) curve.push_back(point(p));
     nlohmann::json j = {{"curve", curve}};
-    if (best_.has_best()) {
-      const Point& p = selected();
-      j["selected"] = {{"updates", p.updates}, {"epoch", p.epoch}, {"stage", p.stage}, {"accuracy", p.accuracy},
-                       {"mean_iou", p.mean_iou}};
-    }
+    if (best_.has_best()) j["selected"] = point(selected());
     return j;
   }
 
@@ -72,7 +70,6 @@ private:
   PredictOptions po_;
   BestSnapshot<typename Model::Scalar> best_;
   std::vector<Point> curve_;
-  std::size_t selected_ = 0;
   double cpu_ = 0;
 };
 
